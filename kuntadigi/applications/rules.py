@@ -1,0 +1,183 @@
+"""Pure rules of a joint application: budget arithmetic and eligibility.
+
+Money is Decimal euros, rounded to the cent. Nothing here touches the database or the clock;
+each check returns Problems that the service turns into translated errors linked to fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+NBSP = "\u00a0"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an application: the field it belongs to, a stable code and a message."""
+
+    field: str
+    code: str
+    message: str
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def max_grant(eligible_costs: Decimal, share: Decimal) -> Decimal:
+    """The largest grant the call allows: share × eligible costs, rounded down to the cent."""
+    if eligible_costs <= 0:
+        return Decimal("0.00")
+    return to_cents(eligible_costs * share)
+
+
+def own_financing(eligible_costs: Decimal, requested: Decimal) -> Decimal:
+    return (eligible_costs - requested).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    organisation_id: int
+    category: str
+    amount: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    eligible_costs: Decimal
+    by_organisation: dict[int, Decimal]
+    by_category: dict[str, Decimal]
+    max_grant: Decimal
+    requested: Decimal
+    own_financing: Decimal
+    requested_share: Decimal | None = field(default=None)
+
+
+def budget_totals(lines: Iterable[BudgetLine], requested: Decimal, share: Decimal) -> BudgetTotals:
+    by_org: dict[int, Decimal] = {}
+    by_cat: dict[str, Decimal] = {}
+    total = Decimal("0.00")
+    for line in lines:
+        total += line.amount
+        by_org[line.organisation_id] = by_org.get(line.organisation_id, Decimal("0.00")) + line.amount
+        by_cat[line.category] = by_cat.get(line.category, Decimal("0.00")) + line.amount
+    total = total.quantize(CENT)
+    share_used = (requested / total).quantize(Decimal("0.0001")) if total > 0 else None
+    return BudgetTotals(
+        eligible_costs=total,
+        by_organisation=by_org,
+        by_category=by_cat,
+        max_grant=max_grant(total, share),
+        requested=requested,
+        own_financing=own_financing(total, requested),
+        requested_share=share_used,
+    )
+
+
+def check_budget(
+    lines: Sequence[BudgetLine],
+    requested: Decimal | None,
+    share: Decimal,
+    allowed_categories: set[str],
+    participant_ids: set[int],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not lines:
+        problems.append(Problem("budget", "budget_empty", _("Add at least one cost line to the budget.")))
+    for index, line in enumerate(lines):
+        where = f"budget-{index}"
+        if line.category not in allowed_categories:
+            problems.append(Problem(where, "category_not_eligible", _("This cost category is not eligible in the call.")))
+        if line.organisation_id not in participant_ids:
+            problems.append(Problem(where, "organisation_not_participant", _("The organisation of a cost line must take part in the project.")))
+        if line.amount <= 0:
+            problems.append(Problem(where, "amount_not_positive", _("A cost must be more than zero euros.")))
+        if line.amount != line.amount.quantize(CENT):
+            problems.append(Problem(where, "amount_cents", _("Give amounts in euros and cents.")))
+    if requested is None:
+        problems.append(Problem("requested_grant", "requested_missing", _("Enter the grant you apply for.")))
+        return problems
+    if requested <= 0:
+        problems.append(Problem("requested_grant", "requested_not_positive", _("The grant applied for must be more than zero euros.")))
+    totals = budget_totals(lines, requested, share)
+    if requested > totals.max_grant:
+        problems.append(
+            Problem(
+                "requested_grant",
+                "requested_above_share",
+                _("The grant applied for is more than the call allows: at most %(share)s %% of the eligible costs, %(max)s €.")
+                % {"share": format_percent(share), "max": format_euros(totals.max_grant)},
+            )
+        )
+    return problems
+
+
+def check_participants(lead_kind: str | None, partner_kinds: Sequence[str], min_municipalities: int) -> list[Problem]:
+    """The cooperation rule: a lead and enough municipalities or joint authorities in all."""
+    problems: list[Problem] = []
+    if lead_kind is None:
+        problems.append(Problem("lead", "lead_missing", _("Choose the lead applicant.")))
+    if not partner_kinds:
+        problems.append(Problem("partners", "no_partners", _("Add at least one partner: the call funds only joint projects.")))
+    count = (1 if lead_kind else 0) + len(partner_kinds)
+    if count < min_municipalities:
+        problems.append(
+            Problem(
+                "partners",
+                "too_few_municipalities",
+                _("The project needs at least %(count)d cooperating municipalities, the lead included.") % {"count": min_municipalities},
+            )
+        )
+    return problems
+
+
+def check_schedule(start: date | None, end: date | None, latest_end: date) -> list[Problem]:
+    problems: list[Problem] = []
+    if start is None:
+        problems.append(Problem("start_date", "start_missing", _("Enter the start date of the project.")))
+    if end is None:
+        problems.append(Problem("end_date", "end_missing", _("Enter the end date of the project.")))
+    if start and end and end < start:
+        problems.append(Problem("end_date", "end_before_start", _("The project cannot end before it starts.")))
+    if end and end > latest_end:
+        problems.append(Problem("end_date", "end_too_late", _("The project must end by %(date)s.") % {"date": format_date(latest_end)}))
+    return problems
+
+
+def check_text_length(field_name: str, text: str, max_chars: int) -> list[Problem]:
+    if len(text) > max_chars:
+        return [
+            Problem(
+                field_name,
+                "too_long",
+                _("This text is %(length)d characters long; the limit is %(max)d.") % {"length": len(text), "max": max_chars},
+            )
+        ]
+    return []
+
+
+def format_euros(amount: Decimal) -> str:
+    """1234567.5 -> '1 234 567,50', the Finnish and Swedish way."""
+    quantized = amount.quantize(CENT)
+    sign = "-" if quantized < 0 else ""
+    whole, cents = f"{abs(quantized):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + NBSP.join(groups) + "," + cents
+
+
+def format_percent(share: Decimal) -> str:
+    return f"{(share * 100).normalize():f}".replace(".", ",")
+
+
+def format_date(value: date) -> str:
+    return f"{value.day}.{value.month}.{value.year}"

@@ -1,0 +1,170 @@
+"""A call for applications is data: every rule the application rules read lives here.
+
+Texts marked translatable are stored per language (fi, sv, en) by django-modeltranslation:
+`call.title` reads the current language, `call.title_sv` a given one.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock
+
+
+class Call(models.Model):
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("upcoming")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    slug = models.SlugField(_("identifier"), unique=True, help_text=_("Used in addresses, e.g. digi-2020."))
+    # Translatable texts (see translation.py)
+    title = models.CharField(_("title"), max_length=300)
+    funder = models.CharField(_("funder"), max_length=200)
+    programme = models.CharField(_("programme"), max_length=300, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    summary = models.TextField(_("summary"), help_text=_("One or two sentences for the list of calls."))
+    purpose = models.TextField(_("purpose"))
+    cooperation_rule = models.TextField(_("cooperation rule"), blank=True)
+    assessment_intro = models.TextField(_("how applications are assessed"), blank=True)
+    # Rules
+    appropriation = models.DecimalField(_("appropriation (EUR)"), max_digits=14, decimal_places=2)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    project_end_latest = models.DateField(_("projects must end by"))
+    min_municipalities = models.PositiveSmallIntegerField(_("minimum number of cooperating municipalities"), default=2, validators=[MinValueValidator(1)])
+    max_grant_share = models.DecimalField(
+        _("maximum grant share of eligible costs"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.85"),
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
+        help_text=_("As a fraction: 0.85 is 85 %."),
+    )
+    vat_eligible = models.BooleanField(_("VAT is an eligible cost"), default=False)
+    summary_max_chars = models.PositiveIntegerField(_("maximum length of the summary"), default=2000)
+    score_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def phase(self, at=None) -> str:
+        from kuntadigi.calls.rules import call_phase
+
+        return call_phase(self.opens_at, self.closes_at, at or clock.now())
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase() == self.Phase.OPEN
+
+    @property
+    def max_grant_percent(self) -> Decimal:
+        return (self.max_grant_share * 100).normalize()
+
+
+class TargetArea(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="target_areas")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=400)
+
+    class Meta:
+        ordering = ["call", "number"]
+        unique_together = [("call", "number")]
+        verbose_name = _("target area")
+        verbose_name_plural = _("target areas")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Exclusion(models.Model):
+    """A field the call does not fund, with words that suggest it (used by screening)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="exclusions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=300)
+    keywords = models.TextField(_("words that suggest it"), blank=True, help_text=_("One word or word stem per line, in any language."))
+
+    class Meta:
+        ordering = ["call", "order"]
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostCategory(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="cost_categories")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.SlugField(_("code"))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["call", "order"]
+        unique_together = [("call", "code")]
+        verbose_name = _("eligible cost category")
+        verbose_name_plural = _("eligible cost categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["call", "order"]
+        verbose_name = _("assessment criterion")
+        verbose_name_plural = _("assessment criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaqEntry(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="faq")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    question = models.CharField(_("question"), max_length=400)
+    answer = models.TextField(_("answer"))
+
+    class Meta:
+        ordering = ["call", "order"]
+        verbose_name = _("question and answer")
+        verbose_name_plural = _("questions and answers")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Contact(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="contacts")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("title"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["call", "order"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name

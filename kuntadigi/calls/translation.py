@@ -1,0 +1,44 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, TargetArea
+
+
+@register(Call)
+class CallTranslation(TranslationOptions):
+    fields = ("title", "funder", "programme", "legal_basis", "summary", "purpose", "cooperation_rule", "assessment_intro")
+    required_languages = ("fi", "sv", "en")
+
+
+@register(TargetArea)
+class TargetAreaTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("fi", "sv", "en")
+
+
+@register(Exclusion)
+class ExclusionTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("fi", "sv", "en")
+
+
+@register(CostCategory)
+class CostCategoryTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("fi", "sv", "en")
+
+
+@register(Criterion)
+class CriterionTranslation(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = ("fi", "sv", "en")
+
+
+@register(FaqEntry)
+class FaqEntryTranslation(TranslationOptions):
+    fields = ("question", "answer")
+    required_languages = ("fi", "sv", "en")
+
+
+@register(Contact)
+class ContactTranslation(TranslationOptions):
+    fields = ("role",)

@@ -1,0 +1,12 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import path
+
+
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [path("", health, name="health")]

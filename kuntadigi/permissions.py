@@ -1,0 +1,166 @@
+"""Who may do what: every rule in one place, each answering (allowed, reason).
+
+Views and services ask here and nowhere else. A refusal to see an object is shown as 404 (the
+object's existence is not revealed); a refusal to act on an object one may see is shown with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason) -> Decision:
+    return Decision(False, str(reason))
+
+
+def _authenticated(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def organisation_ids(user, *, admin_only: bool = False) -> set[int]:
+    """The organisations the user acts for (approved memberships only). Cached on the user object."""
+    if not _authenticated(user):
+        return set()
+    key = "_kd_admin_org_ids" if admin_only else "_kd_org_ids"
+    cached = getattr(user, key, None)
+    if cached is None:
+        from kuntadigi.accounts.models import Membership
+
+        memberships = Membership.objects.filter(user=user, status=Membership.Status.APPROVED)
+        if admin_only:
+            memberships = memberships.filter(role=Membership.Role.ADMIN)
+        cached = set(memberships.values_list("organisation_id", flat=True))
+        setattr(user, key, cached)
+    return cached
+
+
+def forget_cached_memberships(user) -> None:
+    for key in ("_kd_org_ids", "_kd_admin_org_ids"):
+        if hasattr(user, key):
+            delattr(user, key)
+
+
+def is_official(user) -> bool:
+    return _authenticated(user) and (user.is_official or user.is_superuser)
+
+
+# ── Organisations ───────────────────────────────────────────────────────────
+
+
+def can_manage_organisations(user) -> Decision:
+    if is_official(user):
+        return ALLOW
+    return deny(_("Only ministry officials can add organisations."))
+
+
+def can_decide_membership(user, membership) -> Decision:
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if membership.user_id == user.pk:
+        return deny(_("You cannot approve your own request."))
+    if is_official(user) or membership.organisation_id in organisation_ids(user, admin_only=True):
+        return ALLOW
+    return deny(_("Only the organisation's administrator or a ministry official can decide this request."))
+
+
+# ── Applications ────────────────────────────────────────────────────────────
+
+
+def application_org_ids(application) -> set[int]:
+    cached = getattr(application, "_kd_org_ids", None)
+    if cached is None:
+        cached = {p.organisation_id for p in application.participants.all()}
+        application._kd_org_ids = cached
+    return cached
+
+
+def can_view_application(user, application) -> Decision:
+    """Officials see every application; applicants those their organisations take part in."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_official(user):
+        return ALLOW
+    if application_org_ids(application) & organisation_ids(user):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this application."))
+
+
+def can_start_application(user, call, lead) -> Decision:
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if lead.pk not in organisation_ids(user):
+        return deny(_("You can start an application only for an organisation you act for."))
+    if not call.is_published:
+        return deny(_("The call is not published."))
+    if call.phase(clock.now()) != "open":
+        return deny(_("The call is not open for applications."))
+    return ALLOW
+
+
+def is_lead_member(user, application) -> bool:
+    return application.lead_id in organisation_ids(user)
+
+
+def can_edit_application(user, application) -> Decision:
+    from kuntadigi.applications.lifecycle import EDITABLE_STATES
+
+    if not is_lead_member(user, application):
+        return deny(_("Only the lead applicant's staff can edit the application."))
+    if application.state not in EDITABLE_STATES:
+        return deny(_("A submitted application cannot be edited. Withdraw it first to make changes."))
+    if application.call.phase(clock.now()) == "closed":
+        return deny(_("The call has closed: the application can no longer be changed."))
+    return ALLOW
+
+
+def can_confirm_participation(user, application, participant) -> Decision:
+    from kuntadigi.applications.lifecycle import State
+
+    if participant.role != participant.Role.PARTNER:
+        return deny(_("Only partners confirm their participation."))
+    if participant.organisation_id not in organisation_ids(user):
+        return deny(_("Only the partner organisation's staff can confirm its participation."))
+    if application.state != State.DRAFT:
+        return deny(_("The application has been submitted; confirmations can no longer change."))
+    if application.call.phase(clock.now()) == "closed":
+        return deny(_("The call has closed."))
+    return ALLOW
+
+
+def can_submit_application(user, application) -> Decision:
+    if not is_lead_member(user, application):
+        return deny(_("Only the lead applicant's staff can submit the application."))
+    return ALLOW
+
+
+def can_withdraw_application(user, application) -> Decision:
+    if not is_lead_member(user, application):
+        return deny(_("Only the lead applicant's staff can withdraw the application."))
+    if application.call.phase(clock.now()) != "open":
+        return deny(_("The call has closed: a submitted application can no longer be withdrawn."))
+    return ALLOW
+
+
+# ── Officials ───────────────────────────────────────────────────────────────
+
+
+def can_view_submitted_applications(user) -> Decision:
+    if is_official(user):
+        return ALLOW
+    return deny(_("Only ministry officials can see the applications of a call."))

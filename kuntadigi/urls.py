@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", include("kuntadigi.core.health_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("kuntadigi.core.urls")),
+    path("", include("kuntadigi.calls.urls")),
+    path("", include("kuntadigi.accounts.urls")),
+    path("", include("kuntadigi.registry.urls")),
+    path("", include("kuntadigi.applications.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
