@@ -1,0 +1,96 @@
+"""Plain helpers that build the objects tests need. Every test that needs data builds it here."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from kuntadigi.accounts.models import Membership, User
+from kuntadigi.calls.models import Call, CostCategory, Criterion, Exclusion, TargetArea
+from kuntadigi.registry.models import Organisation, Region
+
+HKI = ZoneInfo("Europe/Helsinki")
+# The 2020 call's instants (Helsinki time).
+OPENS_2020 = datetime(2020, 6, 25, 10, 0, tzinfo=HKI)
+CLOSES_2020 = datetime(2020, 10, 5, 16, 15, tzinfo=HKI)
+DURING_2020 = datetime(2020, 10, 5, 12, 0, tzinfo=HKI)
+
+_seq = itertools.count(1)
+
+
+def region(code: str = "07") -> Region:
+    obj, _ = Region.objects.get_or_create(code=code, defaults={"name_fi": f"Maakunta {code}", "name_sv": f"Landskap {code}", "name_en": f"Region {code}"})
+    return obj
+
+
+def municipality(name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000) -> Organisation:
+    n = next(_seq)
+    name = name or f"Kunta {n}"
+    return Organisation.objects.create(
+        kind=Organisation.Kind.MUNICIPALITY,
+        municipality_code=code or f"{900 + n % 99:03d}" if code is None else code,
+        name_fi=name,
+        name_sv=name_sv or name,
+        region=region(),
+        population=population,
+        population_year=2019,
+    )
+
+
+def joint_authority(name: str = "Kuntayhtymä", business_id: str = "0201256-6") -> Organisation:
+    return Organisation.objects.create(kind=Organisation.Kind.JOINT_AUTHORITY, business_id=business_id, name_fi=name, name_sv=name, region=region())
+
+
+def user(email: str | None = None, *, password: str | None = None, official: bool = False, assessor: bool = False, language: str = "fi", **extra) -> User:
+    email = email or f"user{next(_seq)}@example.fi"
+    return User.objects.create_user(email=email, password=password, is_official=official, is_assessor=assessor, language=language, **extra)
+
+
+def member(organisation: Organisation, email: str | None = None, *, admin: bool = False, **extra) -> User:
+    """A user who acts for the organisation (an approved membership)."""
+    person = user(email, **extra)
+    Membership.objects.create(
+        user=person,
+        organisation=organisation,
+        role=Membership.Role.ADMIN if admin else Membership.Role.MEMBER,
+        status=Membership.Status.APPROVED,
+    )
+    return person
+
+
+def call(slug: str = "digi-2020", *, opens_at: datetime = OPENS_2020, closes_at: datetime = CLOSES_2020, **extra) -> Call:
+    """A call shaped like the 2020 call: 2 municipalities at least, 85 %, no VAT, five target areas."""
+    fields = {
+        "title_fi": "Valtionavustus kuntien digitalisaation edistämiseen 2020",
+        "title_sv": "Statsunderstöd för främjande av digitalisering i kommunerna 2020",
+        "title_en": "State grant for promoting digitalisation in municipalities 2020",
+        "funder_fi": "Valtiovarainministeriö",
+        "funder_sv": "Finansministeriet",
+        "funder_en": "Ministry of Finance",
+        "summary_fi": "Yhteishankkeet",
+        "summary_sv": "Samarbetsprojekt",
+        "summary_en": "Joint projects",
+        "purpose_fi": "Tarkoitus",
+        "purpose_sv": "Syfte",
+        "purpose_en": "Purpose",
+        "appropriation": Decimal("10000000.00"),
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "project_end_latest": date(2022, 10, 31),
+        "min_municipalities": 2,
+        "max_grant_share": Decimal("0.85"),
+        "vat_eligible": False,
+        "is_published": True,
+    }
+    fields.update(extra)
+    obj = Call.objects.create(slug=slug, **fields)
+    for number, name in enumerate(["Sähköinen päätöksenteko", "Sähköiset kokoukset", "Osallistuminen", "Etätyö", "Palvelujen digitalisaatio"], 1):
+        TargetArea.objects.create(call=obj, number=number, name_fi=name, name_sv=f"{name} (sv)", name_en=f"{name} (en)")
+    for order, (code, name) in enumerate([("staff", "Henkilöstökulut"), ("travel", "Matkakulut"), ("rent", "Toimitilavuokrat"), ("services", "Ostopalvelut"), ("other", "Muut kulut")]):
+        CostCategory.objects.create(call=obj, order=order, code=code, name_fi=name, name_sv=f"{name} (sv)", name_en=f"{name} (en)")
+    for order, (name, weight) in enumerate([("Parannus", "40"), ("Toimintatapojen muutos", "40"), ("Hyödynnettävyys", "20")]):
+        Criterion.objects.create(call=obj, order=order, name_fi=name, name_sv=name, name_en=name, weight=Decimal(weight))
+    Exclusion.objects.create(call=obj, order=0, name_fi="Sosiaali- ja terveydenhuolto", name_sv="Social- och hälsovård", name_en="Social and health care", keywords="sote\nterveys\nhälso\nhealth")
+    return obj
