@@ -30,7 +30,7 @@ def municipality(name: str | None = None, code: str | None = None, name_sv: str 
     name = name or f"Kunta {n}"
     return Organisation.objects.create(
         kind=Organisation.Kind.MUNICIPALITY,
-        municipality_code=code or f"{900 + n % 99:03d}" if code is None else code,
+        municipality_code=code if code is not None else f"{n % 1000:03d}",
         name_fi=name,
         name_sv=name_sv or name,
         region=region(),
