@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from kuntadigi import clock
@@ -10,6 +12,31 @@ def _reset_clock():
     clock.set_now(None)
     yield
     clock.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush_keeps_audit_triggers():
+    """Let the test database be emptied between transactional tests (live_server, transaction=True).
+
+    pytest-django empties the database after such a test with `flush`. On PostgreSQL that is TRUNCATE,
+    which the audit trail's row triggers do not see; on SQLite it is DELETE, which they refuse. For the
+    test database only, the flush drops the SQLite triggers, empties the tables and creates the same
+    triggers again (from the audit migration), so the next test still runs on an append-only trail.
+    """
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    triggers = importlib.import_module("kuntadigi.audit.migrations.0002_append_only_triggers")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if "audit_auditevent" not in tables:
+            return statements
+        return [*triggers.SQLITE_DOWN, *statements, *triggers.SQLITE_UP]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
 
 
 @pytest.fixture

@@ -1,0 +1,96 @@
+# kuntadigi: build, run and test.  GNU make; a Debian 12/13 machine with Python 3.11.
+#
+#   make run      set up and serve the demo on http://127.0.0.1:8000/fi/
+#   make test     the whole test suite (extra pytest arguments: make test PYTEST_ARGS="-k calls -x")
+#   make lint     ruff check and ruff format --check
+#   make messages extract translatable strings into locale/ (fi, sv, en)
+#   make clean    remove the virtualenv, caches and test artifacts (keeps db.sqlite3 and media/)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?=
+HOST := 127.0.0.1
+PORT := 8000
+
+# The demo: the clock starts at noon on the 2020 call's last day (it closes at 16.15) and runs on.
+DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1
+
+# Directories that hold no project strings or messages.
+IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
+
+.PHONY: help venv run setup test lint format messages compilemessages clean
+
+help:
+	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
+	@echo "make test   run the test suite (PYTEST_ARGS=... for extra pytest arguments)"
+	@echo "make lint   ruff check and format check"
+	@echo "make messages / make clean"
+
+venv: $(VENV)/.installed
+
+# Re-install only when requirements.lock changes.
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null || { \
+	  echo "kuntadigi needs Python 3.11, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "On Debian 12: sudo apt-get install python3.11 python3.11-venv"; \
+	  echo "Elsewhere install Python 3.11 and run: make PYTHON=/path/to/python3.11 ..."; \
+	  exit 1; }
+	@if [ ! -x $(PY) ]; then \
+	  $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV). On Debian: sudo apt-get install python3.11-venv"; exit 1; }; \
+	fi
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { \
+	  echo "$(VENV) was made with another Python than 3.11: remove it (make clean) and try again."; exit 1; }
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+# Compile the translations when there are any. Needs GNU gettext's msgfmt.
+compilemessages: venv
+	@if ! find locale -name '*.po' 2>/dev/null | grep -q .; then \
+	  echo "No translations in locale/ yet: nothing to compile."; \
+	elif ! command -v msgfmt >/dev/null 2>&1; then \
+	  echo "msgfmt not found, so the interface stays in English. Install it with: sudo apt-get install gettext"; \
+	else \
+	  $(MANAGE) compilemessages --verbosity 0 $(IGNORE); \
+	fi
+
+# The database, the reference data (the 310 municipalities), the 2020 and 2021 calls and the demo accounts.
+setup: venv compilemessages
+	$(DEMO_ENV) $(MANAGE) migrate --no-input
+	$(DEMO_ENV) $(MANAGE) load_reference_data
+	$(DEMO_ENV) $(MANAGE) load_calls
+	$(DEMO_ENV) $(MANAGE) demo_setup
+
+run: setup
+	@echo
+	@echo "kuntadigi demo: open http://$(HOST):$(PORT)/fi/ (also /sv/ and /en/). The clock starts at 5.10.2020 12.00 Helsinki time."
+	@echo "Stop the server with Ctrl+C."
+	@echo
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+# Pytest's exit status 5 means that no test ran: that is a failure too.
+test: venv compilemessages
+	@$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that counts as a failure."; fi; \
+	exit $$status
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract the strings to translate (Python and templates, then JavaScript in static/js).
+messages: venv
+	$(MANAGE) makemessages -l fi -l sv -l en --no-obsolete $(IGNORE) --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -d djangojs -l fi -l sv -l en --no-obsolete $(IGNORE) --ignore=tests --ignore=bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts staticfiles
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
