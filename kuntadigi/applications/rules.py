@@ -181,3 +181,54 @@ def format_percent(share: Decimal) -> str:
 
 def format_date(value: date) -> str:
     return f"{value.day}.{value.month}.{value.year}"
+
+
+# ── Submission checks (pure; the submission service gathers the data) ───────────────────────────
+
+VAT_CATEGORY = "vat"
+
+
+def check_vat(lines: Sequence[BudgetLine], vat_eligible: bool) -> list[Problem]:
+    """Costs are given without VAT; a call that does not fund VAT refuses a line in the VAT category."""
+    if vat_eligible:
+        return []
+    return [
+        Problem(f"budget-{index}", "vat_not_eligible", _("VAT is not an eligible cost in this call. Give the costs without VAT."))
+        for index, line in enumerate(lines)
+        if line.category == VAT_CATEGORY
+    ]
+
+
+def check_required(field_name: str, value, message) -> list[Problem]:
+    """One Problem when the value is empty (None, blank text, empty collection, False)."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value in (None, "", False) or (hasattr(value, "__len__") and len(value) == 0):
+        return [Problem(field_name, "required", message)]
+    return []
+
+
+@dataclass(frozen=True)
+class PartnerConfirmation:
+    """A partner as the confirmation rule sees it: its name, whether it confirmed, and whether the
+    budget lines it confirmed are still the same."""
+
+    name: str
+    confirmed: bool
+    current: bool
+
+
+def check_confirmations(partners: Sequence[PartnerConfirmation]) -> list[Problem]:
+    problems: list[Problem] = []
+    for partner in partners:
+        if not partner.confirmed:
+            problems.append(Problem("confirmations", "not_confirmed", _("%(partner)s has not confirmed its participation.") % {"partner": partner.name}))
+        elif not partner.current:
+            problems.append(
+                Problem(
+                    "confirmations",
+                    "confirmation_outdated",
+                    _("The budget of %(partner)s changed after it confirmed its participation; it must confirm again.") % {"partner": partner.name},
+                )
+            )
+    return problems
