@@ -1,5 +1,6 @@
 """Who can take part: regions, municipalities and joint municipal authorities."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,19 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A business ID (Y-tunnus) must be valid; it is stored in the form 1234567-8."""
+        super().clean()
+        if not self.business_id:
+            self.business_id = None
+            return
+        from .services import normalise_business_id  # the one place that knows the format
+
+        try:
+            self.business_id = normalise_business_id(self.business_id)
+        except ValidationError as error:
+            raise ValidationError({"business_id": error.messages}) from error
 
     @property
     def name(self) -> str:

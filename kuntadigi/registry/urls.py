@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("registry/organisations/", views.organisations, name="organisations"),
+    path("registry/joint-authorities/add/", views.add_joint_authority, name="add_joint_authority"),
+    path("registry/business-id/", views.set_business_id, name="set_business_id"),
+]

@@ -1,0 +1,19 @@
+"""The administration site for the registry. Organisation.clean() validates the business ID."""
+
+from django.contrib import admin
+
+from .models import Organisation, Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fi", "name_sv", "name_en"]
+    search_fields = ["code", "name_fi", "name_sv", "name_en"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name_fi", "name_sv", "kind", "municipality_code", "business_id", "region", "is_active"]
+    list_filter = ["kind", "is_active", "region"]
+    search_fields = ["name_fi", "name_sv", "municipality_code", "business_id"]
+    list_select_related = ["region"]
