@@ -164,3 +164,28 @@ def can_view_submitted_applications(user) -> Decision:
     if is_official(user):
         return ALLOW
     return deny(_("Only ministry officials can see the applications of a call."))
+
+
+# ── Organisation administrators ─────────────────────────────────────────────
+
+
+def can_grant_organisation_admin(user, membership) -> Decision:
+    """Only a ministry official makes someone an organisation's administrator."""
+    decision = can_decide_membership(user, membership)
+    if not decision:
+        return decision
+    if is_official(user):
+        return ALLOW
+    return deny(_("Only a ministry official can make someone an organisation administrator."))
+
+
+# ── Calls ───────────────────────────────────────────────────────────────────
+
+
+def can_view_call(user, call) -> Decision:
+    """Published calls are public; an unpublished one is seen only by officials and admin staff (a preview)."""
+    if call.is_published:
+        return ALLOW
+    if is_official(user) or (_authenticated(user) and user.is_staff):
+        return ALLOW
+    return deny(_("The call is not published."))

@@ -1,16 +1,18 @@
-"""PLACEHOLDER routes, replaced by the accounts pages."""
-
-from django.http import Http404
 from django.urls import path
 
-
-def _placeholder(request, *args, **kwargs):
-    raise Http404
-
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("sign-in/", _placeholder, name="sign_in"),
-    path("sign-out/", _placeholder, name="sign_out"),
-    path("organisations/", _placeholder, name="organisations"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/link/", views.request_link, name="request_link"),
+    path("sign-in/sent/", views.link_sent, name="link_sent"),
+    path("sign-in/link/<str:token>/", views.use_link, name="use_link"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.change_password, name="change_password"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/join/", views.join_organisation, name="join_organisation"),
+    path("organisations/requests/", views.membership_requests, name="membership_requests"),
+    path("organisations/requests/<int:pk>/decide/", views.decide_membership, name="decide_membership"),
 ]

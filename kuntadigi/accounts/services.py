@@ -1,0 +1,264 @@
+"""Use cases for people: sign-in links, sign-in, memberships and their decisions.
+
+No e-mail address ever goes to a log message; the audit trail holds ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock, permissions
+from kuntadigi.audit.services import record
+from kuntadigi.registry.models import Organisation
+
+from .models import Membership, SignInToken, User
+
+log = logging.getLogger(__name__)
+
+TOKEN_BYTES = 32
+TOKEN_LIFETIME = timedelta(minutes=15)
+TOKEN_LIFETIME_MINUTES = 15
+# Used and expired tokens are kept this long (for support questions), then removed.
+TOKEN_RETENTION = timedelta(days=1)
+
+
+class MembershipError(Exception):
+    """A membership request or decision that cannot be made; the message is shown to the user."""
+
+
+# ── Sign-in links ───────────────────────────────────────────────────────────
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def request_sign_in_link(email: str, *, next_url: str = "") -> str:
+    """Create a single-use token for the address and send the link after the transaction commits.
+
+    The same happens whether or not a user has the address: a new user becomes one by following
+    the link. The e-mail is in the current language. Returns the secret (for tests); only its hash
+    is stored."""
+    email = normalise_email(email)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = clock.now()
+    link = settings.SITE_URL + reverse("accounts:use_link", args=[token])
+    context = {"link": link, "minutes": TOKEN_LIFETIME_MINUTES, "site_url": settings.SITE_URL}
+    message = EmailMultiAlternatives(
+        subject=gettext("Your sign-in link to kuntadigi"),
+        body=render_to_string("email/sign_in.txt", context),
+        to=[email],
+    )
+    message.attach_alternative(render_to_string("email/sign_in.html", context), "text/html")
+    with transaction.atomic():
+        SignInToken.objects.filter(expires_at__lt=now - TOKEN_RETENTION).delete()
+        stored = SignInToken.objects.create(email=email, token_hash=hash_token(token), created_at=now, expires_at=now + TOKEN_LIFETIME, next_url=next_url[:300])
+        token_id = stored.pk
+        transaction.on_commit(lambda: _send(message, "sign-in link", token_id))
+    return token
+
+
+def _send(message, what: str, object_id) -> None:
+    try:
+        message.send()
+    except Exception:  # A mail server failure must not turn into an error page.
+        log.exception("Sending the %s failed (id %s)", what, object_id)
+
+
+def valid_token(token: str) -> SignInToken | None:
+    """The unused, unexpired token for the secret, without consuming it (GET must not use it up)."""
+    if not token or len(token) > 200:
+        return None
+    return SignInToken.objects.filter(token_hash=hash_token(token), used_at__isnull=True, expires_at__gt=clock.now()).first()
+
+
+def sign_in_with_token(token: str, *, language: str = "fi") -> tuple[User, str] | None:
+    """Consume the token (once, race-free) and return the user it signs in, created on first use,
+    with the address to continue to. None when the token is unknown, used or expired."""
+    if not token or len(token) > 200:
+        return None
+    now = clock.now()
+    with transaction.atomic():
+        stored = SignInToken.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+        if stored is None:
+            return None
+        consumed = SignInToken.objects.filter(pk=stored.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        if consumed != 1:
+            return None
+        email = normalise_email(stored.email)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, language=language if language in {"fi", "sv", "en"} else "fi")
+            record(user, "accounts.user_registered", user, after={"method": "link"})
+        if not user.is_active:
+            return None
+        record(user, "accounts.signed_in", user, after={"method": "link", "token_id": stored.pk})
+    return user, stored.next_url
+
+
+def record_sign_in(user: User, method: str) -> None:
+    with transaction.atomic():
+        record(user, "accounts.signed_in", user, after={"method": method})
+
+
+def record_sign_out(user: User) -> None:
+    with transaction.atomic():
+        record(user, "accounts.signed_out", user)
+
+
+def record_password_change(user: User) -> None:
+    with transaction.atomic():
+        record(user, "accounts.password_changed", user)
+
+
+def update_profile(user: User, *, full_name: str, phone: str, language: str) -> User:
+    with transaction.atomic():
+        before = {"full_name_set": bool(user.full_name), "phone_set": bool(user.phone), "language": user.language}
+        user.full_name, user.phone, user.language = full_name.strip(), phone.strip(), language
+        user.save(update_fields=["full_name", "phone", "language"])
+        record(
+            user,
+            "accounts.profile_changed",
+            user,
+            before=before,
+            after={"full_name_set": bool(user.full_name), "phone_set": bool(user.phone), "language": language},
+        )
+    return user
+
+
+def has_approved_membership(user: User) -> bool:
+    return bool(permissions.organisation_ids(user))
+
+
+# ── Memberships ─────────────────────────────────────────────────────────────
+
+
+def _membership_state(membership: Membership) -> dict:
+    return {"organisation_id": membership.organisation_id, "user_id": membership.user_id, "role": membership.role, "status": membership.status}
+
+
+def request_membership(user: User, organisation: Organisation) -> Membership:
+    """The user asks to act for the organisation. A rejected request can be made again."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied
+    if not organisation.is_active:
+        raise MembershipError(_("This organisation is no longer in use."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(user=user, organisation=organisation).first()
+        if membership is not None:
+            if membership.status == Membership.Status.APPROVED:
+                raise MembershipError(_("You already act for this organisation."))
+            if membership.status == Membership.Status.PENDING:
+                raise MembershipError(_("You have already asked to join this organisation."))
+            before = _membership_state(membership)
+            membership.status = Membership.Status.PENDING
+            membership.role = Membership.Role.MEMBER
+            membership.requested_at = clock.now()
+            membership.decided_at = None
+            membership.decided_by = None
+            membership.save()
+        else:
+            before = None
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(user=user, organisation=organisation, requested_at=clock.now())
+            except IntegrityError as error:  # a double submit racing this one
+                raise MembershipError(_("You have already asked to join this organisation.")) from error
+        record(user, "accounts.membership_requested", membership, before=before, after=_membership_state(membership))
+    permissions.forget_cached_memberships(user)
+    return membership
+
+
+APPROVE = "approve"
+APPROVE_ADMIN = "approve_admin"
+REJECT = "reject"
+DECISIONS = (APPROVE, APPROVE_ADMIN, REJECT)
+
+
+def can_see_membership_request(user, membership: Membership) -> bool:
+    """Officials see every request; an organisation's administrators see the requests to it."""
+    return permissions.is_official(user) or membership.organisation_id in permissions.organisation_ids(user, admin_only=True)
+
+
+def decide_membership(actor: User, membership: Membership, decision: str) -> Membership:
+    """Approve (as applicant or, by an official, as administrator) or reject a pending request.
+    The requester is told by e-mail in their own language."""
+    if decision not in DECISIONS:
+        raise MembershipError(_("Choose approve or reject."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+        allowed = (
+            permissions.can_grant_organisation_admin(actor, membership) if decision == APPROVE_ADMIN else permissions.can_decide_membership(actor, membership)
+        )
+        if not allowed:
+            raise MembershipError(allowed.reason)
+        if membership.status != Membership.Status.PENDING:
+            raise MembershipError(_("This request has already been decided."))
+        before = _membership_state(membership)
+        membership.status = Membership.Status.REJECTED if decision == REJECT else Membership.Status.APPROVED
+        membership.role = Membership.Role.ADMIN if decision == APPROVE_ADMIN else Membership.Role.MEMBER
+        membership.decided_at = clock.now()
+        membership.decided_by = actor
+        membership.save()
+        action = "accounts.membership_rejected" if decision == REJECT else "accounts.membership_approved"
+        record(actor, action, membership, before=before, after=_membership_state(membership))
+        message = _decision_email(membership)
+        membership_id = membership.pk
+        transaction.on_commit(lambda: _send(message, "membership decision", membership_id))
+    permissions.forget_cached_memberships(membership.user)
+    permissions.forget_cached_memberships(actor)
+    return membership
+
+
+def _decision_email(membership: Membership) -> EmailMultiAlternatives:
+    requester = membership.user
+    with translation.override(requester.language or "fi"):
+        context = {
+            "membership": membership,
+            "organisation_name": membership.organisation.name,
+            "approved": membership.status == Membership.Status.APPROVED,
+            "admin": membership.role == Membership.Role.ADMIN,
+            "link": settings.SITE_URL + reverse("accounts:organisations"),
+        }
+        if membership.status == Membership.Status.APPROVED:
+            subject = gettext("You can now act for %(organisation)s in kuntadigi") % {"organisation": membership.organisation.name}
+        else:
+            subject = gettext("Your request to join %(organisation)s was not approved") % {"organisation": membership.organisation.name}
+        body = render_to_string("accounts/email/membership_decision.txt", context)
+    return EmailMultiAlternatives(subject=subject, body=body, to=[requester.email])
+
+
+def pending_requests(user):
+    """The pending requests the user may decide: all of them for officials, their organisations' for administrators."""
+    queryset = Membership.objects.filter(status=Membership.Status.PENDING).exclude(user=user).select_related("user", "organisation")
+    if not permissions.is_official(user):
+        queryset = queryset.filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))
+    return queryset.order_by("requested_at", "pk")
+
+
+def administrators_by_organisation(organisation_ids) -> dict[int, list[User]]:
+    """The approved administrators of each organisation (who can approve a request to it)."""
+    result: dict[int, list[User]] = {}
+    admins = Membership.objects.filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMIN, status=Membership.Status.APPROVED).select_related(
+        "user"
+    )
+    for membership in admins.order_by("user__full_name", "user__email"):
+        result.setdefault(membership.organisation_id, []).append(membership.user)
+    return result

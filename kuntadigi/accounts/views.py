@@ -1,0 +1,274 @@
+"""Signing in and out, the account page, and organisations: thin views over accounts.services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
+
+from kuntadigi import permissions
+from kuntadigi.registry import services as registry_services
+
+from . import services
+from .forms import WRONG_CREDENTIALS, JoinForm, LinkRequestForm, PasswordSignInForm, ProfileForm
+from .models import Membership
+
+# Attempts allowed per window: (group, rate). Counted for every address alike, known or not.
+LINK_PER_EMAIL = ("accounts.link.email", "5/10m")
+LINK_PER_IP = ("accounts.link.ip", "20/10m")
+PASSWORD_PER_EMAIL = ("accounts.password.email", "10/10m")
+PASSWORD_PER_IP = ("accounts.password.ip", "30/10m")
+TOKEN_PER_IP = ("accounts.token.ip", "30/10m")
+
+
+def rate_limited(request, exception=None):
+    """settings.RATELIMIT_VIEW: shown instead of the page when a limit is exceeded."""
+    return render(request, "accounts/rate_limited.html", status=429)
+
+
+def _count_attempt(request, limit: tuple[str, str], value: str | None = None) -> None:
+    """Count this attempt against the limit (per IP address, or per the given value such as an
+    e-mail address, which the cache stores only hashed); over the limit → the 429 page."""
+    group, rate = limit
+    key = (lambda _group, _request: value) if value is not None else "ip"
+    if is_ratelimited(request, group=group, key=key, rate=rate, method=ALL, increment=True):
+        raise Ratelimited
+
+
+def _safe_next(request, value: str | None) -> str:
+    if value and len(value) <= 300 and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return value
+    return ""
+
+
+def _after_sign_in(request, user, next_url: str):
+    next_url = _safe_next(request, next_url)
+    if next_url:
+        return redirect(next_url)
+    if not services.has_approved_membership(user):
+        return redirect("accounts:organisations")
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+# ── Signing in ──────────────────────────────────────────────────────────────
+
+
+def _sign_in_page(request, *, link_form=None, password_form=None, status=200):
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    context = {"link_form": link_form or LinkRequestForm(), "password_form": password_form or PasswordSignInForm(), "next": next_url}
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def sign_in(request):
+    """The sign-in page (both ways); its POST is the password sign-in."""
+    if request.method != "POST":
+        return _sign_in_page(request)
+    _count_attempt(request, PASSWORD_PER_IP)
+    form = PasswordSignInForm(request.POST)
+    if form.is_valid():
+        email = services.normalise_email(form.cleaned_data["email"])
+        _count_attempt(request, PASSWORD_PER_EMAIL, email)
+        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            services.record_sign_in(user, "password")
+            return _after_sign_in(request, user, request.POST.get("next", ""))
+        form.add_error(None, WRONG_CREDENTIALS)
+    return _sign_in_page(request, password_form=form, status=400)
+
+
+def request_link(request):
+    """Send a sign-in link. The answer is the same whether or not the address belongs to a user."""
+    if request.method != "POST":
+        return redirect("accounts:sign_in")
+    _count_attempt(request, LINK_PER_IP)
+    form = LinkRequestForm(request.POST)
+    if not form.is_valid():
+        return _sign_in_page(request, link_form=form, status=400)
+    email = services.normalise_email(form.cleaned_data["email"])
+    _count_attempt(request, LINK_PER_EMAIL, email)
+    services.request_sign_in_link(email, next_url=_safe_next(request, request.POST.get("next")))
+    return redirect("accounts:link_sent")
+
+
+def link_sent(request):
+    return render(request, "accounts/link_sent.html", {"minutes": services.TOKEN_LIFETIME_MINUTES})
+
+
+def use_link(request, token: str):
+    """GET shows a button and leaves the token unused (mail scanners open links); POST signs in."""
+    if request.method == "POST":
+        _count_attempt(request, TOKEN_PER_IP)
+        result = services.sign_in_with_token(token, language=get_language() or "fi")
+        if result is None:
+            return render(request, "accounts/link_invalid.html", status=400)
+        user, next_url = result
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _after_sign_in(request, user, next_url)
+    stored = services.valid_token(token)
+    if stored is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    return render(request, "accounts/use_link.html", {"email": stored.email, "expires_at": stored.expires_at})
+
+
+@require_POST
+def sign_out(request):
+    if request.user.is_authenticated:
+        services.record_sign_out(request.user)
+    logout(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("core:home")
+
+
+# ── Account ────────────────────────────────────────────────────────────────
+
+
+def _password_form_class(user):
+    return PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+
+
+def _account_page(request, *, profile_form=None, password_form=None, status=200):
+    user = request.user
+    context = {
+        "profile_form": profile_form or ProfileForm(instance=user),
+        "password_form": password_form or _password_form_class(user)(user),
+        "has_password": user.has_usable_password(),
+    }
+    return render(request, "accounts/account.html", context, status=status)
+
+
+@login_required
+def account(request):
+    if request.method != "POST":
+        return _account_page(request)
+    form = ProfileForm(request.POST, instance=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.update_profile(request.user, full_name=data["full_name"], phone=data["phone"], language=data["language"])
+        messages.success(request, _("Your details were saved."))
+        return redirect("accounts:account")
+    request.user.refresh_from_db()
+    return _account_page(request, profile_form=form, status=400)
+
+
+@login_required
+def change_password(request):
+    if request.method != "POST":
+        return redirect("accounts:account")
+    form = _password_form_class(request.user)(request.user, request.POST)
+    if form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        services.record_password_change(user)
+        messages.success(request, _("Your password was saved."))
+        return redirect("accounts:account")
+    return _account_page(request, password_form=form, status=400)
+
+
+# ── Organisations ───────────────────────────────────────────────────────────
+
+
+def _organisations_page(request, *, join_form=None, lookup=None, choice_error: str = "", status=200):
+    user = request.user
+    memberships = list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name_fi"))
+    pending_ids = [m.organisation_id for m in memberships if m.status == Membership.Status.PENDING]
+    admins = services.administrators_by_organisation(pending_ids) if pending_ids else {}
+    for membership in memberships:
+        membership.approvers = admins.get(membership.organisation_id, [])
+    is_admin = bool(permissions.organisation_ids(user, admin_only=True))
+    # Officials decide on their own page; here administrators see their organisations' requests.
+    to_decide = list(services.pending_requests(user).filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))) if is_admin else []
+    context = {
+        "memberships": memberships,
+        "join_form": join_form or JoinForm(),
+        "organisations": registry_services.active_organisations(),
+        "lookup": lookup,
+        "choice_error": choice_error,
+        "to_decide": to_decide,
+        "user_is_admin": is_admin,
+    }
+    return render(request, "accounts/organisations.html", context, status=status)
+
+
+@login_required
+def organisations(request):
+    return _organisations_page(request)
+
+
+def _ask_to_join(request, organisation):
+    try:
+        services.request_membership(request.user, organisation)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You asked to join %(organisation)s. You can act for it once your request is approved.") % {"organisation": organisation.name}
+        )
+    return redirect("accounts:organisations")
+
+
+@login_required
+@require_POST
+def join_organisation(request):
+    """Resolve the typed text to one organisation, or offer the matches to choose from."""
+    chosen = request.POST.get("organisation_id", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404
+        organisation = get_object_or_404(registry_services.active_organisations(), pk=int(chosen))
+        return _ask_to_join(request, organisation)
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return _organisations_page(request, join_form=form, status=400)
+    lookup = registry_services.find_organisation(form.cleaned_data["organisation"])
+    if lookup.match is not None:
+        return _ask_to_join(request, lookup.match)
+    if not lookup.candidates:
+        form.add_error("organisation", _("No organisation matches “%(text)s”. Check the spelling or type a part of the name.") % {"text": lookup.text})
+        return _organisations_page(request, join_form=form, status=400)
+    choice_error = _("Choose one of the organisations.") if request.POST.get("step") == "choose" else ""
+    return _organisations_page(request, join_form=form, lookup=lookup, choice_error=choice_error, status=400 if choice_error else 200)
+
+
+@login_required
+def membership_requests(request):
+    """Officials: every pending request to join an organisation."""
+    if not permissions.is_official(request.user):
+        raise Http404
+    requests = list(services.pending_requests(request.user))
+    return render(request, "accounts/membership_requests.html", {"requests": requests})
+
+
+@login_required
+@require_POST
+def decide_membership(request, pk: int):
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    if not services.can_see_membership_request(request.user, membership):
+        raise Http404
+    decision = request.POST.get("decision", "")
+    try:
+        services.decide_membership(request.user, membership, decision)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        person = membership.user.full_name or membership.user.email
+        if decision == services.REJECT:
+            messages.success(request, _("The request of %(person)s was rejected.") % {"person": person})
+        elif decision == services.APPROVE_ADMIN:
+            messages.success(
+                request, _("%(person)s is now an administrator of %(organisation)s.") % {"person": person, "organisation": membership.organisation.name}
+            )
+        else:
+            messages.success(request, _("%(person)s can now act for %(organisation)s.") % {"person": person, "organisation": membership.organisation.name})
+    return redirect(_safe_next(request, request.POST.get("next")) or "accounts:organisations")
