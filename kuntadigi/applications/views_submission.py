@@ -1,35 +1,309 @@
-"""PLACEHOLDER: being written now; every function below is replaced by its real view."""
+"""Confirming, submitting and following an application; the officials' lists of submitted applications.
 
-from django.http import Http404
+Views stay thin: find the application through queries.application_for_viewer (404 for others), call a
+service from submission.py, then render or redirect (POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kuntadigi import clock, permissions
+from kuntadigi.calls.models import Call
+
+from . import snapshot
+from .lifecycle import State
+from .models import Application, BudgetLine, Participant, Submission
+from .queries import application_for_viewer
+from .submission import (
+    ServiceRefused,
+    budget_summary,
+    confirm_participation,
+    content_view,
+    linked_problems,
+    receipt_facts,
+    submit_application,
+    validate_for_submission,
+    with_content,
+    withdraw_application,
+)
+
+NAV_TEMPLATE = "applications/_nav.html"
+PAGE_SIZE = 50
 
 
-def detail(request, *args, **kwargs):
-    raise Http404
+_nav_found = False
 
 
-def confirm(request, *args, **kwargs):
-    raise Http404
+def _nav_exists() -> bool:
+    global _nav_found
+    if not _nav_found:
+        try:
+            get_template(NAV_TEMPLATE)
+        except TemplateDoesNotExist:
+            return False
+        _nav_found = True
+    return True
 
 
-def submit(request, *args, **kwargs):
-    raise Http404
+def _nav(active: str) -> dict:
+    """The drafting pages' tab navigation, once it exists."""
+    return {"nav_template": NAV_TEMPLATE if _nav_exists() else "", "active": active}
 
 
-def withdraw(request, *args, **kwargs):
-    raise Http404
+def _load_details(application: Application) -> Application:
+    """Add what the pages show (budget lines, target areas, attachments, versions) to a viewer's application."""
+    prefetch_related_objects(
+        [application],
+        Prefetch("participants__budget_lines", queryset=BudgetLine.objects.select_related("category").order_by("category__order", "id")),
+        "target_areas",
+        "attachments",
+        "call__cost_categories",
+    )
+    return application
 
 
-def receipt(request, *args, **kwargs):
-    raise Http404
+def _confirmation_state(participant: Participant) -> str:
+    if participant.role != Participant.Role.PARTNER:
+        return ""
+    if not participant.confirmed_at:
+        return "missing"
+    return "confirmed" if snapshot.confirmation_is_current(participant) else "outdated"
 
 
-def submission_pdf(request, *args, **kwargs):
-    raise Http404
+def _user_partner_participants(user, application) -> list[Participant]:
+    mine = permissions.organisation_ids(user)
+    return [p for p in application.participants.all() if p.role == Participant.Role.PARTNER and p.organisation_id in mine]
 
 
-def official_calls(request, *args, **kwargs):
-    raise Http404
+# ── Overview ────────────────────────────────────────────────────────────────
 
 
-def official_list(request, *args, **kwargs):
-    raise Http404
+@login_required
+def detail(request, pk: int):
+    application = _load_details(application_for_viewer(request.user, pk))
+    user = request.user
+    now = clock.now()
+    phase = application.call.phase(now)
+    participants = [{"participant": p, "confirmation": _confirmation_state(p)} for p in application.participants.all()]
+    to_confirm = [
+        p
+        for p in _user_partner_participants(user, application)
+        if _confirmation_state(p) != "confirmed" and permissions.can_confirm_participation(user, application, p)
+    ]
+    is_lead = permissions.is_lead_member(user, application)
+    submissions = list(application.submissions.order_by("number"))
+    context = {
+        "application": application,
+        "phase": phase,
+        "participants": participants,
+        "budget": budget_summary(application),
+        "submissions": submissions,
+        "latest": submissions[-1] if submissions else None,
+        "to_confirm": to_confirm,
+        "may_review": is_lead and application.state == State.DRAFT and phase == Call.Phase.OPEN,
+        "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
+        "is_lead": is_lead,
+        **_nav("overview"),
+    }
+    return render(request, "applications/submission/detail.html", context)
+
+
+# ── Partner confirmation ────────────────────────────────────────────────────
+
+
+def _chosen_participant(request, application) -> Participant | None:
+    candidates = _user_partner_participants(request.user, application)
+    wanted = request.POST.get("organisation") if request.method == "POST" else request.GET.get("organisation")
+    if wanted:
+        return next((p for p in candidates if str(p.organisation_id) == wanted), None)
+    return candidates[0] if candidates else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request, pk: int):
+    application = _load_details(application_for_viewer(request.user, pk))
+    participant = _chosen_participant(request, application)
+    if participant is None:
+        messages.error(request, _("Only the partner organisation's staff can confirm its participation."))
+        return redirect("applications:detail", pk=application.pk)
+    if request.method == "POST":
+        try:
+            confirm_participation(request.user, application, participant.organisation)
+        except ServiceRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Thank you. The participation of %(organisation)s is confirmed.") % {"organisation": participant.organisation.name})
+        return redirect("applications:detail", pk=application.pk)
+    lines = list(participant.budget_lines.all())
+    context = {
+        "application": application,
+        "participant": participant,
+        "lines": lines,
+        "total": sum((line.amount for line in lines), start=Decimal("0.00")),
+        "confirmation": _confirmation_state(participant),
+        "decision": permissions.can_confirm_participation(request.user, application, participant),
+        **_nav("overview"),
+    }
+    return render(request, "applications/submission/confirm.html", context)
+
+
+# ── Review and submit ───────────────────────────────────────────────────────
+
+
+def _review_context(request, application: Application, problems=None) -> dict:
+    full = with_content(Application.objects.all()).get(pk=application.pk)
+    if problems is None:
+        problems = validate_for_submission(full)
+    has_lead = any(p.role == Participant.Role.LEAD for p in full.participants.all())
+    content = content_view(snapshot.application_content(full), full.call) if has_lead else None
+    phase = full.call.phase(clock.now())
+    decision = permissions.can_submit_application(request.user, full)
+    return {
+        "application": full,
+        "content": content,
+        "problems": linked_problems(full, problems),
+        "phase": phase,
+        "decision": decision,
+        "latest": full.submissions.order_by("-number").first() if full.state == State.SUBMITTED else None,
+        "may_submit": bool(decision) and full.state == State.DRAFT and phase == Call.Phase.OPEN and not problems,
+        **_nav("submit"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk: int):
+    application = application_for_viewer(request.user, pk)
+    if request.method == "POST":
+        try:
+            result = submit_application(request.user, application.pk)
+        except ServiceRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("applications:submit", pk=application.pk)
+        if result.already_submitted:
+            messages.info(request, result.message)
+            if result.submission:
+                return redirect("applications:receipt", pk=application.pk, number=result.submission.number)
+            return redirect("applications:detail", pk=application.pk)
+        if result.problems:
+            return render(request, "applications/submission/review.html", _review_context(request, application, result.problems))
+        messages.success(request, _("The application has been submitted."))
+        return redirect("applications:receipt", pk=application.pk, number=result.submission.number)
+    return render(request, "applications/submission/review.html", _review_context(request, application))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk: int):
+    application = application_for_viewer(request.user, pk)
+    if request.method == "POST":
+        try:
+            withdrawn = withdraw_application(request.user, application.pk)
+        except ServiceRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            message = _("Version %(number)d was withdrawn and the application is a draft again. Submit it again before the call closes.")
+            messages.success(request, message % {"number": withdrawn.number})
+        return redirect("applications:detail", pk=application.pk)
+    decision = permissions.can_withdraw_application(request.user, application)
+    context = {
+        "application": application,
+        "decision": decision,
+        "latest": application.submissions.order_by("-number").first(),
+        "may_withdraw": application.state == State.SUBMITTED and bool(decision),
+        **_nav("overview"),
+    }
+    return render(request, "applications/submission/withdraw.html", context)
+
+
+# ── Receipt and PDF ─────────────────────────────────────────────────────────
+
+
+def _submission_for_viewer(user, pk: int, number: int) -> Submission:
+    application = application_for_viewer(user, pk)
+    submission = get_object_or_404(Submission.objects.select_related("submitted_by"), application=application, number=number)
+    submission.application = application
+    return submission
+
+
+@login_required
+def receipt(request, pk: int, number: int):
+    submission = _submission_for_viewer(request.user, pk, number)
+    context = {"application": submission.application, "submission": submission, "facts": receipt_facts(submission), **_nav("overview")}
+    return render(request, "applications/submission/receipt.html", context)
+
+
+@login_required
+def submission_pdf(request, pk: int, number: int):
+    from .pdf import pdf_filename, render_submission_pdf
+
+    submission = _submission_for_viewer(request.user, pk, number)
+    response = HttpResponse(render_submission_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response
+
+
+# ── Officials ───────────────────────────────────────────────────────────────
+
+SORTS = {
+    "submitted": ("submitted_at", "id"),
+    "requested": ("-requested_grant", "submitted_at", "id"),
+    "lead": ("lead__name_fi", "submitted_at", "id"),
+}
+
+
+def _require_official(user) -> None:
+    if not permissions.can_view_submitted_applications(user):
+        raise Http404
+
+
+@login_required
+def official_calls(request):
+    _require_official(request.user)
+    calls = Call.objects.annotate(submitted_count=Count("applications", filter=Q(applications__state=State.SUBMITTED))).order_by("-opens_at")
+    return render(request, "applications/submission/official_calls.html", {"calls": calls})
+
+
+@login_required
+def official_list(request, call_slug: str):
+    _require_official(request.user)
+    call = get_object_or_404(Call, slug=call_slug)
+    sort = request.GET.get("sort", "submitted")
+    if sort not in SORTS:
+        sort = "submitted"
+    lead_filter = request.GET.get("lead", "").strip()[:100]
+    applications = (
+        Application.objects.filter(call=call, state=State.SUBMITTED)
+        .select_related("lead")
+        .prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.filter(role=Participant.Role.PARTNER).select_related("organisation"), to_attr="partner_list")
+        )
+        .order_by(*SORTS[sort])
+    )
+    if lead_filter:
+        applications = applications.filter(Q(lead__name_fi__icontains=lead_filter) | Q(lead__name_sv__icontains=lead_filter))
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"sort": sort, **({"lead": lead_filter} if lead_filter else {})}
+    context = {
+        "call": call,
+        "page": page,
+        "sort": sort,
+        "sorts": [("submitted", _("Submission time")), ("requested", _("Grant applied for, largest first")), ("lead", _("Lead applicant"))],
+        "lead_filter": lead_filter,
+        "query": urlencode(query),
+    }
+    return render(request, "applications/submission/official_list.html", context)
