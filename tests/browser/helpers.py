@@ -1,0 +1,89 @@
+"""Assertions and helpers for browser tests (Playwright's sync API on Chromium).
+
+from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px, extract_link
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+
+# WCAG 2.1 level A and AA, the service's accessibility target.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_axe = Axe()
+
+
+def assert_no_axe_violations(page, *, tags: list[str] | None = None, context: str | dict | None = None) -> None:
+    """Run axe-core on the page as it is now and fail with every violation: id, help and the nodes hit."""
+    options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = _axe.run(page, context=context, options=options)
+    violations = results.response["violations"]
+    if not violations:
+        return
+    lines = [f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']} [{violation.get('helpUrl', '')}]")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}: {node.get('html', '')[:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    raise AssertionError("\n".join(lines))
+
+
+def assert_reads_at_320px(page, *, height: int = 800) -> None:
+    """Reflow (WCAG 1.4.10): at 320 CSS pixels wide the page needs no horizontal scrolling.
+
+    Resizes the viewport to 320 px and back, so later steps of the test see the original size.
+    """
+    original = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": height})
+    try:
+        widths = page.evaluate(
+            """() => ({
+                scroll: document.documentElement.scrollWidth,
+                wide: Array.from(document.querySelectorAll('body *'))
+                    .filter(el => el.getBoundingClientRect().right > 321)
+                    .slice(0, 5)
+                    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                        + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '')),
+            })"""
+        )
+        assert widths["scroll"] <= 321, f"{page.url} scrolls sideways at 320 px: the page is {widths['scroll']} px wide; too wide: {widths['wide']}"
+    finally:
+        if original:
+            page.set_viewport_size(original)
+
+
+def assert_skip_link_comes_first(page) -> None:
+    """The first Tab press lands on the skip link, and following it moves focus to the main content."""
+    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => ({cls: document.activeElement.className, href: document.activeElement.getAttribute('href')})")
+    assert "skip-link" in focused["cls"], f"the first Tab stop is {focused}, not the skip link"
+    target = focused["href"]
+    assert target and target.startswith("#"), f"the skip link points to {target!r}"
+    visible = page.locator(".skip-link").is_visible()
+    assert visible, "the skip link is not visible when it has focus"
+    page.keyboard.press("Enter")
+    active_id = page.evaluate("() => document.activeElement.id")
+    assert active_id == target[1:], f"after the skip link, focus is on #{active_id}, not {target}"
+
+
+def extract_link(body: str, path_fragment: str) -> str:
+    """The first http(s) link in a mail body whose address contains path_fragment."""
+    for match in re.finditer(r"https?://[^\s<>\"')\]]+", body):
+        url = match.group(0).rstrip(".,;:!?")
+        if path_fragment in url:
+            return url
+    raise AssertionError(f"no link containing {path_fragment!r} in the message:\n{body}")
+
+
+def path_of(url: str) -> str:
+    """'/fi/calls/?page=2' from 'http://localhost:1234/fi/calls/?page=2'."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
