@@ -262,7 +262,8 @@ def test_set_and_change_password_on_the_account_page(client):
 
     change = client.get(reverse("accounts:account"))
     assert "Change your password" in change.content.decode()
-    wrong_old = client.post(reverse("accounts:change_password"), {"old_password": "nope", "new_password1": "another long pass 77", "new_password2": "another long pass 77"})
+    new = "another long pass 77"
+    wrong_old = client.post(reverse("accounts:change_password"), {"old_password": "nope", "new_password1": new, "new_password2": new})
     assert wrong_old.status_code == 400
     assert AuditEvent.objects.filter(action="accounts.password_changed").count() == 1
 

@@ -1,0 +1,105 @@
+"""Demo users for a demonstration or a local run: `manage.py demo_setup`.
+
+Needs the municipalities (run `manage.py load_reference_data` first). Running it again gives the same
+result: users, passwords and memberships are brought back to the demo state.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kuntadigi import clock
+from kuntadigi.accounts.models import Membership, User
+from kuntadigi.registry.models import Organisation
+
+DEFAULT_PASSWORD = "kuntadigi-demo-2020"  # noqa: S105 (a published demo password, refused when DEBUG is off)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    language: str
+    who: str
+    municipality_code: str | None = None
+    admin: bool = False
+    official: bool = False
+    superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("porvoo@demo.kuntadigi.fi", "Pia Porvoo (demo)", "fi", "Lead applicant, organisation administrator", "638", admin=True),
+    DemoUser("loviisa@demo.kuntadigi.fi", "Lars Lovisa (demo)", "sv", "Partner", "434"),
+    DemoUser("sipoo@demo.kuntadigi.fi", "Siiri Sipoo (demo)", "fi", "Partner", "753"),
+    DemoUser("virkailija@demo.kuntadigi.fi", "Ville Virkailija (demo)", "fi", "Ministry official", official=True),
+    DemoUser("admin@demo.kuntadigi.fi", "Anna Admin (demo)", "fi", "System administrator", superuser=True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, an official, a system administrator). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off (the demo password is public).")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: refusing to create demo users with a public password. Use --force for a demonstration server.")
+        codes = sorted({u.municipality_code for u in DEMO_USERS if u.municipality_code})
+        municipalities = {org.municipality_code: org for org in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code__in=codes)}
+        missing = [code for code in codes if code not in municipalities]
+        if missing:
+            raise CommandError(
+                f"Municipalities {', '.join(missing)} are missing. "
+                "Load the reference data first: `python manage.py load_reference_data`, then run demo_setup again."
+            )
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+        rows = []
+        with transaction.atomic():
+            for spec in DEMO_USERS:
+                user = User.objects.filter(email=spec.email).first() or User(email=spec.email)
+                user.full_name = spec.full_name
+                user.language = spec.language
+                user.is_official = spec.official
+                user.is_staff = spec.superuser
+                user.is_superuser = spec.superuser
+                user.is_active = True
+                if not user.has_usable_password() or not user.check_password(password):
+                    user.set_password(password)
+                user.save()
+                organisation = municipalities.get(spec.municipality_code) if spec.municipality_code else None
+                if organisation is not None:
+                    role = Membership.Role.ADMIN if spec.admin else Membership.Role.MEMBER
+                    membership, created = Membership.objects.get_or_create(
+                        user=user, organisation=organisation, defaults={"role": role, "status": Membership.Status.APPROVED, "decided_at": clock.now()}
+                    )
+                    if not created and (membership.role != role or membership.status != Membership.Status.APPROVED):
+                        membership.role, membership.status, membership.decided_at = role, Membership.Status.APPROVED, clock.now()
+                        membership.save()
+                rows.append((spec.who, organisation.name_fi if organisation else "–", spec.email, password))
+
+        self._print_table(rows)
+        self.stdout.write("")
+        if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+            self.stdout.write("Sign-in links are printed to this console: e-mail messages go to the server's output (console e-mail backend).")
+        else:
+            self.stdout.write(f"Sign-in links are sent as e-mail through {settings.EMAIL_BACKEND}.")
+        self.stdout.write(self.style.SUCCESS(f"Demo users ready: {len(rows)}."))
+
+    def _print_table(self, rows) -> None:
+        header = ("Who", "Organisation", "E-mail", "Password")
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+        def line(cells) -> str:
+            return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+        self.stdout.write(line(header))
+        self.stdout.write("  ".join("-" * width for width in widths))
+        for row in rows:
+            self.stdout.write(line(row))

@@ -1,0 +1,69 @@
+"""manage.py demo_setup: demo users for Porvoo, Loviisa, Sipoo, an official and a system administrator."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kuntadigi.accounts.models import Membership, User
+from tests import factories
+
+
+@pytest.fixture
+def municipalities(db):
+    return {code: factories.municipality(name, code=code) for code, name in [("638", "Porvoo"), ("434", "Loviisa"), ("753", "Sipoo")]}
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("demo_setup", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_setup_is_idempotent(settings, municipalities, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    first = run()
+    assert "porvoo@demo.kuntadigi.fi" in first and "kuntadigi-demo-2020" in first
+    assert "Sign-in links are printed to this console" in first or "Sign-in links are sent" in first
+    # someone changed things during the demo; running again restores the demo state
+    User.objects.filter(email="sipoo@demo.kuntadigi.fi").update(is_active=False)
+    Membership.objects.filter(user__email="porvoo@demo.kuntadigi.fi").update(role=Membership.Role.MEMBER)
+    run()
+    assert User.objects.count() == 5
+    assert Membership.objects.count() == 3
+    porvoo = User.objects.get(email="porvoo@demo.kuntadigi.fi")
+    assert porvoo.check_password("kuntadigi-demo-2020")
+    assert porvoo.language == "fi"
+    assert porvoo.memberships.get().role == Membership.Role.ADMIN
+    loviisa = User.objects.get(email="loviisa@demo.kuntadigi.fi")
+    assert loviisa.language == "sv"
+    assert loviisa.memberships.get().organisation == municipalities["434"]
+    assert all(m.status == Membership.Status.APPROVED for m in Membership.objects.all())
+    assert User.objects.get(email="sipoo@demo.kuntadigi.fi").is_active
+    assert User.objects.get(email="virkailija@demo.kuntadigi.fi").is_official
+    admin = User.objects.get(email="admin@demo.kuntadigi.fi")
+    assert admin.is_staff and admin.is_superuser
+
+
+def test_demo_password_comes_from_the_environment(settings, municipalities, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "another-demo-password-1")
+    run()
+    assert User.objects.get(email="virkailija@demo.kuntadigi.fi").check_password("another-demo-password-1")
+
+
+def test_refuses_without_municipalities(settings, db):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="load_reference_data"):
+        run()
+    assert not User.objects.exists()
+
+
+def test_refuses_when_debug_is_off_unless_forced(settings, municipalities):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run()
+    assert not User.objects.exists()
+    run("--force")
+    assert User.objects.count() == 5
