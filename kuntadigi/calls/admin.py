@@ -1,0 +1,67 @@
+"""Officials create and edit calls here: every text in Finnish, Swedish and English, every rule as data.
+
+The plain TranslationAdmin shows each text once per language ("title [fi]", "title [sv]", ...). The
+tabbed variant is not used because it loads jQuery UI from a third-party CDN, which the content
+security policy (script-src 'self') blocks and which would leak officials' visits to that CDN.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+
+from kuntadigi import clock
+
+from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, TargetArea
+
+
+class TargetAreaInline(TranslationTabularInline):
+    model = TargetArea
+    extra = 0
+
+
+class ExclusionInline(TranslationStackedInline):
+    model = Exclusion
+    extra = 0
+
+
+class CostCategoryInline(TranslationTabularInline):
+    model = CostCategory
+    extra = 0
+
+
+class CriterionInline(TranslationStackedInline):
+    model = Criterion
+    extra = 0
+
+
+class FaqEntryInline(TranslationStackedInline):
+    model = FaqEntry
+    extra = 0
+
+
+class ContactInline(TranslationTabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(TranslationAdmin):
+    list_display = ("title", "slug", "opens_at", "closes_at", "phase_now", "is_published")
+    list_filter = ("is_published",)
+    search_fields = ("slug", "title_fi", "title_sv", "title_en")
+    prepopulated_fields = {"slug": ("title_fi",)}
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("slug", "is_published", "title", "funder", "programme", "legal_basis", "summary")}),
+        (_("Texts of the call"), {"fields": ("purpose", "cooperation_rule", "assessment_intro")}),
+        (_("Application period"), {"fields": ("opens_at", "closes_at", "project_end_latest")}),
+        (
+            _("Rules"),
+            {"fields": ("appropriation", "min_municipalities", "max_grant_share", "vat_eligible", "summary_max_chars", "score_min", "score_max")},
+        ),
+    )
+    inlines = (TargetAreaInline, ExclusionInline, CostCategoryInline, CriterionInline, FaqEntryInline, ContactInline)
+
+    @admin.display(description=_("phase"))
+    def phase_now(self, obj: Call) -> str:
+        return Call.Phase(obj.phase(clock.now())).label
