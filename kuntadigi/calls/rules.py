@@ -21,6 +21,8 @@ def call_phase(opens_at: datetime, closes_at: datetime, at: datetime) -> str:
 
 def time_left(closes_at: datetime, at: datetime) -> timedelta:
     """How long until the call closes; zero once it has closed."""
+    if closes_at.tzinfo is None or at.tzinfo is None:
+        raise ValueError("Call rules take aware datetimes.")
     return max(closes_at - at, timedelta(0))
 
 
