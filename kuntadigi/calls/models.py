@@ -60,6 +60,11 @@ class Call(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("calls:detail", args=[self.slug])
+
     def phase(self, at=None) -> str:
         from kuntadigi.calls.rules import call_phase
 

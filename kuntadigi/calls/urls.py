@@ -1,12 +1,11 @@
-"""PLACEHOLDER routes, replaced by the calls pages."""
+"""Public pages of the calls, under the language prefix (/fi/calls/, /sv/calls/, /en/calls/)."""
 
-from django.http import Http404
 from django.urls import path
 
-
-def _placeholder(request, *args, **kwargs):
-    raise Http404
-
+from . import views
 
 app_name = "calls"
-urlpatterns = [path("calls/", _placeholder, name="list"), path("calls/<slug:slug>/", _placeholder, name="detail")]
+urlpatterns = [
+    path("calls/", views.call_list, name="list"),
+    path("calls/<slug:slug>/", views.call_detail, name="detail"),
+]
