@@ -116,6 +116,7 @@ def detail(request, pk: int):
         "may_review": is_lead and application.state == State.DRAFT and phase == Call.Phase.OPEN,
         "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
         "is_lead": is_lead,
+        "is_member": bool(permissions.application_org_ids(application) & permissions.organisation_ids(user)),
         **_nav("overview"),
     }
     return render(request, "applications/submission/detail.html", context)
