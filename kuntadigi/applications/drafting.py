@@ -1,0 +1,610 @@
+"""Preparing a joint application: one service function per use case.
+
+Each function checks permissions (permissions.py), validates, changes the data and records an audit
+event, all inside one transaction. Changes to a draft use optimistic locking: the caller names the
+version its page showed, the row is locked and compared, and a save from a stale page is refused
+without overwriting anything. Every successful change bumps `version` and `updated_at`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from kuntadigi import clock, permissions
+from kuntadigi.audit import services as audit
+from kuntadigi.calls.models import Call, CostCategory
+from kuntadigi.registry.models import Organisation
+
+from . import drafting_rules, rules
+from .lifecycle import State
+from .models import Application, Attachment, BudgetLine, Participant
+from .snapshot import confirmation_is_current
+
+logger = logging.getLogger(__name__)
+
+# The scalar fields of the project page, in page order.
+DRAFT_FIELDS = (
+    "project_name",
+    "language",
+    "summary",
+    "current_state",
+    "objectives",
+    "change_in_ways_of_working",
+    "rollout_and_spread",
+    "prior_work",
+    "start_date",
+    "end_date",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "declaration_not_excluded",
+)
+
+
+class Refused(Exception):
+    """The user may not do this, or the input breaks a rule. `message` is translated and says why;
+    `problems` (rules.Problem) point at fields when there are several."""
+
+    def __init__(self, message, *, field: str | None = None, problems: list[rules.Problem] | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+        self.problems = problems or []
+
+
+class StaleVersion(Exception):
+    """The page was made from an older version: someone (or another tab) saved in between."""
+
+    def __init__(self, changed_at):
+        self.changed_at = changed_at
+        super().__init__(self.message)
+
+    @property
+    def time(self) -> str:
+        local = clock.helsinki(self.changed_at)
+        return f"{local.hour:02d}.{local.minute:02d}"
+
+    @property
+    def message(self) -> str:
+        return _(
+            "This application was changed by someone else (or in another tab) at %(time)s after you opened it. "
+            "Your text below was NOT saved. Copy what you need, then open the latest version."
+        ) % {"time": self.time}
+
+
+def _require(decision: permissions.Decision) -> None:
+    if not decision:
+        raise Refused(decision.reason)
+
+
+def _lock(application: Application) -> Application:
+    """The application row, locked until the transaction ends, as it is now in the database."""
+    return Application.objects.select_for_update().select_related("call", "lead").get(pk=application.pk)
+
+
+def _check_version(current: Application, expected_version) -> None:
+    if expected_version is None or int(expected_version) != current.version:
+        raise StaleVersion(current.updated_at)
+
+
+def _bump(current: Application, fields: list[str] = ()) -> None:  # type: ignore[assignment]
+    current.version += 1
+    current.updated_at = clock.now()
+    current.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def saved_at(application: Application) -> str:
+    """'12.05': the Helsinki wall time of the last change."""
+    local = clock.helsinki(application.updated_at)
+    return f"{local.hour:02d}.{local.minute:02d}"
+
+
+# ── Starting an application ──────────────────────────────────────────────────
+
+
+def start_application(user, call: Call, lead: Organisation, language: str) -> Application:
+    """A new draft for `lead` in `call`, with the next reference of the call, the lead as participant
+    and the contact prefilled from the user."""
+    if language not in {"fi", "sv"}:
+        raise Refused(_("Choose Finnish or Swedish as the language of the application."), field="language")
+    with transaction.atomic():
+        # Locking the call serialises reference numbering within the call.
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        _require(permissions.can_start_application(user, call, lead))
+        prefix = drafting_rules.reference_prefix(call.slug)
+        existing = Application.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True)
+        reference = drafting_rules.next_reference(prefix, existing)
+        now = clock.now()
+        application = Application.objects.create(
+            call=call,
+            reference=reference,
+            lead=lead,
+            language=language,
+            contact_name=user.full_name,
+            contact_email=user.email,
+            contact_phone=user.phone,
+            created_by=user,
+            created_at=now,
+            updated_at=now,
+        )
+        Participant.objects.create(application=application, organisation=lead, role=Participant.Role.LEAD)
+        audit.record(
+            user,
+            "application.started",
+            application,
+            application_id=application.pk,
+            after={"reference": reference, "call": call.slug, "lead": lead.pk, "language": language},
+        )
+    logger.info("application %s started", application.pk)
+    return application
+
+
+# ── The project page ─────────────────────────────────────────────────────────
+
+
+def save_draft(user, application: Application, data: dict, expected_version) -> tuple[Application, list[str]]:
+    """Save the fields of the project page present in `data` (a draft may be incomplete).
+
+    Returns the application as saved and the names of the fields that changed. Raises StaleVersion
+    when `expected_version` is not the current version (nothing is written) and Refused when the user
+    may not edit or a value breaks a format rule."""
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        _check_version(current, expected_version)
+        summary = data.get("summary")
+        if summary:
+            problems = rules.check_text_length("summary", summary, current.call.summary_max_chars)
+            if problems:
+                raise Refused(problems[0].message, field="summary", problems=problems)
+        if "language" in data and data["language"] not in {"fi", "sv"}:
+            raise Refused(_("Choose Finnish or Swedish as the language of the application."), field="language")
+
+        changed = [name for name in DRAFT_FIELDS if name in data and getattr(current, name) != data[name]]
+        for name in changed:
+            setattr(current, name, data[name])
+
+        new_area_ids = None
+        if "target_areas" in data:
+            wanted = {getattr(area, "pk", area) for area in data["target_areas"] or []}
+            allowed = set(current.call.target_areas.values_list("pk", flat=True))
+            if not wanted <= allowed:
+                raise Refused(_("Choose target areas of this call."), field="target_areas")
+            if wanted != set(current.target_areas.values_list("pk", flat=True)):
+                new_area_ids = wanted
+                changed.append("target_areas")
+
+        if changed:
+            _bump(current, [name for name in changed if name != "target_areas"])
+            if new_area_ids is not None:
+                current.target_areas.set(new_area_ids)
+            audit.record(user, "application.saved", current, application_id=current.pk, after={"fields": changed, "version": current.version})
+    return current, changed
+
+
+def draft_warnings(application: Application) -> list[rules.Problem]:
+    """Things a saved draft may contain but a submission may not, shown early (not blocking a save)."""
+    problems = [
+        problem
+        for problem in rules.check_schedule(application.start_date, application.end_date, application.call.project_end_latest)
+        if problem.code in {"end_before_start", "end_too_late"}
+    ]
+    return problems
+
+
+# ── Partners ─────────────────────────────────────────────────────────────────
+
+
+def participants_with_budget(application: Application) -> list[Participant]:
+    """The participants (lead first) with their organisations and budget lines, for confirmation states."""
+    return list(
+        application.participants.select_related("organisation", "confirmed_by").prefetch_related(
+            Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("category"))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    participant: Participant
+    state: str  # drafting_rules.CONFIRMED / WAITING / ASKED_AGAIN
+    line_count: int
+    total: Decimal
+
+
+def partner_rows(participants: list[Participant]) -> list[PartnerRow]:
+    rows = []
+    for participant in participants:
+        lines = list(participant.budget_lines.all())
+        current = confirmation_is_current(participant) if participant.role == Participant.Role.PARTNER else True
+        rows.append(
+            PartnerRow(
+                participant=participant,
+                state=drafting_rules.confirmation_state(bool(participant.confirmed_at), current),
+                line_count=len(lines),
+                total=sum((line.amount for line in lines), Decimal("0.00")),
+            )
+        )
+    return rows
+
+
+def partner_candidates(application: Application) -> list[Organisation]:
+    """Active municipalities and joint authorities that do not yet take part."""
+    taken = set(application.participants.values_list("organisation_id", flat=True))
+    return [
+        org
+        for org in Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY]).order_by("name_fi")
+        if org.pk not in taken
+    ]
+
+
+def _fold(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class PartnerSearch:
+    exact: Organisation | None
+    matches: list[Organisation]
+    already_in: Organisation | None = None
+
+
+def find_partner(application: Application, query: str) -> PartnerSearch:
+    """Resolve what was typed in the picker: an exact Finnish or Swedish name, both names as the
+    suggestions show them, a municipality code or a business ID. Otherwise the organisations whose
+    names contain the text. Matching is done in Python so that ä, ö and å fold the same everywhere."""
+    wanted = _fold(query)
+    if not wanted:
+        return PartnerSearch(None, [])
+    taken = set(application.participants.values_list("organisation_id", flat=True))
+    organisations = list(
+        Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY]).order_by("name_fi")
+    )
+    code = wanted.zfill(3) if wanted.isdigit() and len(wanted) <= 3 else None
+
+    def is_exact(org: Organisation) -> bool:
+        names = {_fold(org.name_fi), _fold(org.name_sv), _fold(org.both_names), _fold(option_label(org))}
+        return wanted in names or (code is not None and org.municipality_code == code) or (org.business_id or "").casefold() == wanted
+
+    exact = [org for org in organisations if is_exact(org)]
+    free = [org for org in exact if org.pk not in taken]
+    if len(free) == 1:
+        return PartnerSearch(free[0], [])
+    if exact and not free:
+        return PartnerSearch(None, [], already_in=exact[0])
+    if len(free) > 1:
+        return PartnerSearch(None, free)
+    matches = [
+        org
+        for org in organisations
+        if org.pk not in taken
+        and (wanted in _fold(org.name_fi) or wanted in _fold(org.name_sv) or (wanted.isdigit() and (org.municipality_code or "").startswith(wanted)))
+    ]
+    return PartnerSearch(None, matches[:25])
+
+
+def option_label(org: Organisation) -> str:
+    """How an organisation is offered in the picker: '091 Helsinki – Helsingfors'."""
+    return f"{org.municipality_code} {org.both_names}" if org.municipality_code else org.both_names
+
+
+def add_partner(user, application: Application, organisation: Organisation) -> Participant:
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        organisation = Organisation.objects.get(pk=organisation.pk)
+        if not organisation.is_active:
+            raise Refused(_("%(name)s is not active in the register and cannot take part.") % {"name": organisation.name}, field="organisation")
+        if organisation.kind not in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY}:
+            raise Refused(_("Only municipalities and joint municipal authorities can take part."), field="organisation")
+        if current.participants.filter(organisation=organisation).exists():
+            raise Refused(_("%(name)s already takes part in the application.") % {"name": organisation.name}, field="organisation")
+        participant = Participant.objects.create(application=current, organisation=organisation, role=Participant.Role.PARTNER)
+        _bump(current)
+        audit.record(user, "application.partner_added", current, application_id=current.pk, after={"organisation": organisation.pk, "version": current.version})
+    return participant
+
+
+def remove_partner(user, application: Application, participant_pk: int) -> Organisation:
+    """Remove a partner and its budget lines. The lead cannot be removed."""
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        participant = current.participants.select_related("organisation").filter(pk=participant_pk).first()
+        if participant is None:
+            raise Refused(_("This organisation does not take part in the application."))
+        if participant.role != Participant.Role.PARTNER:
+            raise Refused(_("The lead applicant cannot be removed."))
+        lines = list(participant.budget_lines.values("category__code", "amount"))
+        organisation = participant.organisation
+        participant.delete()  # its budget lines go with it
+        _bump(current)
+        audit.record(
+            user,
+            "application.partner_removed",
+            current,
+            application_id=current.pk,
+            before={
+                "organisation": organisation.pk,
+                "budget_lines": [{"category": line["category__code"], "amount": f"{line['amount']:.2f}"} for line in lines],
+            },
+            after={"version": current.version},
+        )
+    return organisation
+
+
+# ── Budget ───────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class BudgetOverview:
+    """The totals the budget page shows, all computed here (rules.budget_totals)."""
+
+    by_participant: list[tuple[Participant, Decimal]]
+    by_category: list[tuple[CostCategory, Decimal]]
+    eligible_costs: Decimal
+    max_grant: Decimal
+    requested: Decimal | None
+    own_financing: Decimal | None
+    requested_percent: Decimal | None
+    share: Decimal
+
+    @property
+    def share_text(self) -> str:
+        """The call's maximum share as people read it: '85'."""
+        return rules.format_percent(self.share)
+
+    @property
+    def share_raw(self) -> str:
+        """'0.8500': for scripts, never localised."""
+        return str(self.share)
+
+    @property
+    def requested_percent_text(self) -> str:
+        return "" if self.requested_percent is None else f"{self.requested_percent:.2f}".replace(".", ",") + "\u00a0%"
+
+
+def budget_overview(
+    call: Call, participants: list[Participant], categories: list[CostCategory], lines: list[dict], requested: Decimal | None
+) -> BudgetOverview:
+    """Totals for `lines` (dicts with participant_id, category_id and amount) in `call`."""
+    org_of = {p.pk: p.organisation_id for p in participants}
+    code_of = {c.pk: c.code for c in categories}
+    rule_lines = [
+        rules.BudgetLine(organisation_id=org_of.get(line["participant_id"], -1), category=code_of.get(line["category_id"], ""), amount=line["amount"])
+        for line in lines
+    ]
+    totals = rules.budget_totals(rule_lines, requested if requested is not None else Decimal("0.00"), call.max_grant_share)
+    zero = Decimal("0.00")
+    return BudgetOverview(
+        by_participant=[(p, totals.by_organisation.get(p.organisation_id, zero)) for p in participants],
+        by_category=[(c, totals.by_category.get(c.code, zero)) for c in categories],
+        eligible_costs=totals.eligible_costs,
+        max_grant=totals.max_grant,
+        requested=requested,
+        own_financing=totals.own_financing if requested is not None else None,
+        requested_percent=drafting_rules.share_percent(requested, totals.eligible_costs),
+        share=call.max_grant_share,
+    )
+
+
+def stored_lines(application: Application) -> list[dict]:
+    return [
+        {
+            "id": line.pk,
+            "participant_id": line.participant_id,
+            "category_id": line.category_id,
+            "description": line.description,
+            "amount": line.amount,
+        }
+        for line in application.budget_lines.order_by("participant__role", "participant_id", "category__order", "id")
+    ]
+
+
+def save_budget(user, application: Application, lines: list[dict], requested: Decimal | None, expected_version) -> tuple[Application, bool]:
+    """Replace the budget with `lines` (dicts: id or None, participant_id, category_id, description,
+    amount) and the requested grant. Lines keep their identity when their id is given, so that a
+    partner's confirmation stays valid when its own lines do not change.
+
+    Refused carries Problems whose field is 'budget-<index in lines>' or 'requested_grant'."""
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        _check_version(current, expected_version)
+        call = current.call
+        participants = {p.pk: p for p in current.participants.all()}
+        categories = {c.pk: c for c in call.cost_categories.all()}
+        rule_lines = [
+            rules.BudgetLine(
+                organisation_id=participants[line["participant_id"]].organisation_id if line["participant_id"] in participants else -1,
+                category=categories[line["category_id"]].code if line["category_id"] in categories else "",
+                amount=line["amount"],
+                description=line.get("description", ""),
+            )
+            for line in lines
+        ]
+        problems = drafting_rules.check_budget_draft(
+            rule_lines,
+            requested,
+            call.max_grant_share,
+            {c.code for c in categories.values()},
+            {p.organisation_id for p in participants.values()},
+        )
+        if problems:
+            raise Refused(problems[0].message, field=problems[0].field, problems=problems)
+
+        existing = {line.pk: line for line in current.budget_lines.all()}
+        before = _budget_snapshot(existing.values(), current.requested_grant)
+        changed = False
+        kept: set[int] = set()
+        for line in lines:
+            values = {
+                "participant_id": line["participant_id"],
+                "category_id": line["category_id"],
+                "description": line.get("description", "") or "",
+                "amount": line["amount"],
+            }
+            stored = existing.get(line.get("id")) if line.get("id") is not None else None
+            if stored is not None and stored.pk not in kept:
+                kept.add(stored.pk)
+                if any(getattr(stored, key) != value for key, value in values.items()):
+                    for key, value in values.items():
+                        setattr(stored, key, value)
+                    stored.save(update_fields=list(values))
+                    changed = True
+            else:
+                created = BudgetLine.objects.create(application=current, **values)
+                kept.add(created.pk)
+                changed = True
+        removed = [pk for pk in existing if pk not in kept]
+        if removed:
+            BudgetLine.objects.filter(pk__in=removed).delete()
+            changed = True
+        fields = []
+        if current.requested_grant != requested:
+            current.requested_grant = requested
+            fields.append("requested_grant")
+            changed = True
+        if changed:
+            _bump(current, fields)
+            after = _budget_snapshot(current.budget_lines.all(), current.requested_grant)
+            audit.record(user, "application.budget_saved", current, application_id=current.pk, before=before, after={**after, "version": current.version})
+    return current, changed
+
+
+def _budget_snapshot(lines, requested) -> dict:
+    return {
+        "lines": [
+            {"participant": line.participant_id, "category": line.category_id, "description": line.description, "amount": f"{line.amount:.2f}"}
+            for line in sorted(lines, key=lambda line: line.pk)
+        ],
+        "requested_grant": None if requested is None else f"{requested:.2f}",
+    }
+
+
+# ── Attachments ──────────────────────────────────────────────────────────────
+
+_HEAD_BYTES = 8192
+
+
+def detect_type(uploaded) -> str | None:
+    """The file type from the content (the `filetype` library), never from the name or the browser."""
+    uploaded.seek(0)
+    head = uploaded.read(_HEAD_BYTES)
+    uploaded.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def add_attachment(user, application: Application, uploaded, description: str = "") -> Attachment:
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        size = uploaded.size or 0
+        detected = detect_type(uploaded) if 0 < size <= settings.ATTACHMENT_MAX_BYTES else None
+        problems = drafting_rules.check_attachment(size, detected, settings.ATTACHMENT_MAX_BYTES)
+        if problems:
+            raise Refused(problems[0].message, field="file", problems=problems)
+        digest = hashlib.sha256()
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+        uploaded.seek(0)
+        if current.attachments.filter(sha256=sha256).exists():
+            raise Refused(_("This file is already attached to the application."), field="file")
+        name = (uploaded.name or "attachment").replace("/", "_").replace("\\", "_")[-255:]
+        attachment = Attachment(
+            application=current,
+            original_name=name,
+            content_type=detected,
+            size=size,
+            sha256=sha256,
+            description=description or "",
+            uploaded_by=user,
+            uploaded_at=clock.now(),
+        )
+        attachment.file.save(sha256, uploaded, save=False)
+        stored_name = attachment.file.name
+        try:  # the stored file goes if the rows cannot be written
+            attachment.save()
+            _bump(current)
+            audit.record(
+                user,
+                "application.attachment_added",
+                current,
+                application_id=current.pk,
+                after={"attachment": attachment.pk, "name": name, "content_type": detected, "size": size, "sha256": sha256, "version": current.version},
+            )
+        except Exception:
+            attachment.file.storage.delete(stored_name)
+            raise
+    return attachment
+
+
+def delete_attachment(user, application: Application, attachment_pk: int) -> Attachment:
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_edit_application(user, current))
+        attachment = current.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Refused(_("The attachment was not found. It may have been deleted already."))
+        # A file named in a submitted version stays stored: the submission must remain whole.
+        referenced = any(
+            attachment.sha256 == item.get("sha256") for submission in current.submissions.all() for item in (submission.content or {}).get("attachments", [])
+        )
+        storage, stored_name = attachment.file.storage, attachment.file.name
+        audit.record(
+            user,
+            "application.attachment_deleted",
+            current,
+            application_id=current.pk,
+            before={"attachment": attachment.pk, "name": attachment.original_name, "sha256": attachment.sha256, "size": attachment.size},
+        )
+        attachment.delete()
+        _bump(current)
+        if not referenced:
+            transaction.on_commit(lambda: storage.delete(stored_name))
+    return attachment
+
+
+# ── My applications ──────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class MyApplication:
+    application: Application
+    participant: Participant  # the user's organisation in it
+    role: str
+    confirmation_needed: bool
+
+
+def my_applications(user) -> tuple[list[MyApplication], list[MyApplication]]:
+    """(as lead, as partner): the applications of every organisation the user acts for, in a
+    constant number of queries."""
+    org_ids = permissions.organisation_ids(user)
+    if not org_ids:
+        return [], []
+    participations = (
+        Participant.objects.filter(organisation_id__in=org_ids)
+        .select_related("organisation", "application__call", "application__lead")
+        .prefetch_related(Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("category")))
+        .order_by("-application__updated_at", "application_id")
+    )
+    led, partnered = [], []
+    for participant in participations:
+        application = participant.application
+        if participant.role == Participant.Role.LEAD:
+            led.append(MyApplication(application, participant, participant.role, False))
+        else:
+            needed = application.state == State.DRAFT and application.call.phase() != "closed" and not confirmation_is_current(participant)
+            partnered.append(MyApplication(application, participant, participant.role, needed))
+    return led, partnered

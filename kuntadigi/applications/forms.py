@@ -1,0 +1,295 @@
+"""Forms for preparing an application. They check the FORMAT of what was typed; the services in
+drafting.py check permissions and rules, and submission checks completeness."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi.registry.models import Organisation
+
+from . import drafting_rules, rules
+from .models import Application
+
+LANGUAGE_CHOICES = [("fi", _("Finnish")), ("sv", _("Swedish"))]
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+TEXT_SECTIONS = ("summary", "current_state", "objectives", "change_in_ways_of_working", "rollout_and_spread", "prior_work")
+
+
+def _normalise_newlines(value: str) -> str:
+    # Browsers send CRLF; the character count in the page counts a line break once.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class EurosField(forms.CharField):
+    """An amount in euros and cents, typed the Finnish way ('1 234,50') or with a point ('1234.50')."""
+
+    default_error_messages = {"invalid": _("Enter an amount in euros and cents, for example 1 234,50.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return drafting_rules.parse_euros(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return drafting_rules.euros_input(value)
+
+
+# ── Starting ─────────────────────────────────────────────────────────────────
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.both_names
+
+
+class StartForm(forms.Form):
+    lead = OrganisationChoiceField(
+        label=_("Lead applicant"),
+        queryset=Organisation.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("The lead applicant administers the project, receives the grant and makes an agreement with the partners."),
+        error_messages={"required": _("Choose the lead applicant."), "invalid_choice": _("Choose one of your organisations.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the application"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_("The ministry processes the application in this language. You can change it later."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = organisations
+        if len(organisations) == 1 and not self.is_bound:
+            self.initial.setdefault("lead", organisations[0].pk)
+
+
+# ── The project ──────────────────────────────────────────────────────────────
+
+
+class ApplicationForm(forms.Form):
+    """All sections of the application on one page. Every field may be left empty in a draft."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    project_name = forms.CharField(label=_("Project name"), max_length=200, required=False, help_text=_("A short name that tells what the project does."))
+    language = forms.ChoiceField(
+        label=_("Language of the application"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_("The ministry processes the application in this language."),
+    )
+    target_areas = forms.ModelMultipleChoiceField(
+        label=_("Target areas"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose the target areas of the call that the project develops: at least one."),
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    current_state = forms.CharField(
+        label=_("Current state and the problem"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("How things are done now in the municipalities, and what problem the project solves."),
+    )
+    objectives = forms.CharField(
+        label=_("Objectives and the concrete improvement"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("What the project aims at, and what concretely improves and for whom."),
+    )
+    change_in_ways_of_working = forms.CharField(
+        label=_("How the project changes the ways of working and processes"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("The change in the municipalities' ways of working and processes is what the grant funds, not technology alone."),
+    )
+    rollout_and_spread = forms.CharField(
+        label=_("Rollout and spreading the results"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("How the change is rolled out in the participating municipalities, and how the results are spread to other municipalities."),
+    )
+    prior_work = forms.CharField(
+        label=_("Earlier work the project builds on"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_("Similar work done elsewhere, in Finland or abroad, that the project uses or builds on."),
+    )
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput, input_formats=DATE_INPUT_FORMATS)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput, input_formats=DATE_INPUT_FORMATS)
+    contact_name = forms.CharField(
+        label=_("Contact person"), max_length=200, required=False, help_text=_("The person the ministry contacts about the application.")
+    )
+    contact_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    declaration_not_excluded = forms.BooleanField(label=_("The project does not develop any of the fields listed above."), required=False)
+
+    def __init__(self, *args, application: Application, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        call = application.call
+        self.call = call
+        self.fields["target_areas"].queryset = call.target_areas.all()
+        self.fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
+        self.fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
+        date_hint = _("For example 2021-01-31.")
+        self.fields["start_date"].help_text = date_hint
+        self.fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
+        self.fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        # The texts are written in the language of the application: tell assistive technology so.
+        for name in ("project_name", *TEXT_SECTIONS):
+            self.fields[name].widget.attrs["lang"] = application.language
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    @staticmethod
+    def initial_from(application: Application) -> dict:
+        data = {name: getattr(application, name) for name in ("version", "project_name", "language", *TEXT_SECTIONS)}
+        data.update(
+            target_areas=[area.pk for area in application.target_areas.all()],
+            start_date=application.start_date,
+            end_date=application.end_date,
+            contact_name=application.contact_name,
+            contact_email=application.contact_email,
+            contact_phone=application.contact_phone,
+            declaration_not_excluded=application.declaration_not_excluded,
+        )
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in TEXT_SECTIONS:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = _normalise_newlines(cleaned[name])
+        summary = cleaned.get("summary")
+        if summary:
+            for problem in rules.check_text_length("summary", summary, self.call.summary_max_chars):
+                self.add_error("summary", problem.message)
+        return cleaned
+
+
+# ── Partners ─────────────────────────────────────────────────────────────────
+
+
+class PartnerSearchForm(forms.Form):
+    organisation = forms.CharField(
+        label=_("Municipality or joint authority"),
+        max_length=200,
+        help_text=_("Type the name in Finnish or Swedish, or the municipality code, and choose from the suggestions."),
+        error_messages={"required": _("Type the name of the municipality or joint authority to add.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].widget.attrs.update({"list": "organisation-options", "autocomplete": "off"})
+
+
+# ── Budget ───────────────────────────────────────────────────────────────────
+
+
+class BudgetLineForm(forms.Form):
+    line_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    participant = forms.TypedChoiceField(label=_("Organisation"), coerce=int, error_messages={"required": _("Choose the organisation.")})
+    category = forms.TypedChoiceField(label=_("Cost category"), coerce=int, error_messages={"required": _("Choose the cost category.")})
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    amount = EurosField(label=_("Amount without VAT (EUR)"), error_messages={"required": _("Enter the amount.")})
+
+    def __init__(self, *args, participants, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = [("", _("– choose –"))]
+        self.fields["participant"].choices = blank + [(p.pk, p.organisation.name) for p in participants]
+        self.fields["category"].choices = blank + [(c.pk, c.name) for c in categories]
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise ValidationError(_("A cost must be more than zero euros."), code="amount_not_positive")
+        return amount
+
+
+class BaseBudgetLineFormSet(forms.BaseFormSet):
+    def lines(self) -> list[tuple[int, dict]]:
+        """(row index, line) for every filled row not marked for deletion, in page order."""
+        result = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = form.cleaned_data
+            if not data:  # a blank extra row
+                continue
+            result.append(
+                (
+                    index,
+                    {
+                        "id": data.get("line_id"),
+                        "participant_id": data["participant"],
+                        "category_id": data["category"],
+                        "description": data.get("description", ""),
+                        "amount": data["amount"],
+                    },
+                )
+            )
+        return result
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetLineFormSet, extra=3, can_delete=True, max_num=500, validate_max=True)
+# For those who may look but not edit: no blank rows.
+ReadOnlyBudgetLineFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetLineFormSet, extra=0, can_delete=False)
+
+
+class BudgetForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    requested_grant = EurosField(label=_("Grant applied for (EUR)"), required=False)
+
+    def clean_requested_grant(self):
+        requested = self.cleaned_data.get("requested_grant")
+        if requested is not None and requested <= 0:
+            raise ValidationError(_("The grant applied for must be more than zero euros."), code="requested_not_positive")
+        return requested
+
+
+# ── Attachments ──────────────────────────────────────────────────────────────
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")})
+    description = forms.CharField(label=_("Description (optional)"), max_length=300, required=False, help_text=_("For example: Cooperation agreement draft."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.odt,.docx,.xlsx,.ods," + ",".join(drafting_rules.ATTACHMENT_TYPES)
+        self.fields["file"].help_text = _("%(types)s, at most %(max)s.") % {
+            "types": drafting_rules.attachment_type_names(),
+            "max": drafting_rules.format_size(_max_bytes()),
+        }
+
+
+def _max_bytes() -> int:
+    from django.conf import settings
+
+    return settings.ATTACHMENT_MAX_BYTES
