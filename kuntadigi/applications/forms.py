@@ -34,15 +34,18 @@ class EurosField(forms.CharField):
 
     default_error_messages = {"invalid": _("Enter an amount in euros and cents, for example 1 234,50.")}
 
+    MAX_CHARS = 30
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": str(self.MAX_CHARS)})
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > self.MAX_CHARS:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return drafting_rules.parse_euros(value)
         except ValueError:

@@ -1,0 +1,92 @@
+"""Applications in the administration site: READ-ONLY, for system administrators who need to look
+into a case (support, audits). Every change goes through the services and their audit trail, never
+through the admin."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, Attachment, BudgetLine, Participant, Submission
+
+
+class ReadOnlyMixin:
+    """Viewable by active system administrators; nobody adds, changes or deletes here."""
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return bool(user.is_active and (user.is_staff or user.is_superuser))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ParticipantInline(ReadOnlyMixin, admin.TabularInline):
+    model = Participant
+    extra = 0
+    fields = ("organisation", "role", "confirmed_at", "confirmed_by", "confirmed_budget_hash")
+    readonly_fields = fields
+    show_change_link = False
+
+
+class BudgetLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ("participant", "category", "description", "amount")
+    readonly_fields = fields
+
+
+class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "sha256", "description", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
+class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
+    model = Submission
+    extra = 0
+    fields = ("number", "submitted_at", "submitted_by", "fingerprint", "withdrawn_at")
+    readonly_fields = fields
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("reference", "project_name", "call", "lead", "state", "version", "updated_at", "submitted_at")
+    list_filter = ("call", "state", "language")
+    search_fields = ("reference", "project_name", "lead__name_fi", "lead__name_sv", "lead__municipality_code")
+    list_select_related = ("call", "lead")
+    date_hierarchy = "created_at"
+    ordering = ("-updated_at",)
+    inlines = [ParticipantInline, BudgetLineInline, AttachmentInline, SubmissionInline]
+    fieldsets = (
+        (None, {"fields": ("reference", "call", "lead", "state", "language", "version")}),
+        (
+            _("Project"),
+            {
+                "fields": (
+                    "project_name",
+                    "target_areas",
+                    "summary",
+                    "current_state",
+                    "objectives",
+                    "change_in_ways_of_working",
+                    "rollout_and_spread",
+                    "prior_work",
+                    "start_date",
+                    "end_date",
+                    "declaration_not_excluded",
+                    "requested_grant",
+                )
+            },
+        ),
+        (_("Contact"), {"fields": ("contact_name", "contact_email", "contact_phone")}),
+        (_("History"), {"fields": ("created_by", "created_at", "updated_at", "submitted_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
