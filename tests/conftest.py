@@ -39,6 +39,12 @@ def _test_flush_keeps_audit_triggers():
     DatabaseOperations.sql_flush = original
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def call_2020(db):
     return factories.call()

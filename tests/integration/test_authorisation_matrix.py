@@ -1,0 +1,214 @@
+"""Who reaches what: every URL of the service, for every role.
+
+The table below names, for each URL, what each role gets. A URL added to the service without a row
+here fails `test_every_url_has_a_row`, so the matrix cannot silently fall behind.
+
+Roles: anonymous; `outsider`, a member of a municipality that takes no part in the application;
+`partner`, a member of a partner municipality; `lead`, a member of the lead applicant; `official`,
+a ministry official. The application in the table is submitted once, has an attachment, and the
+call is open (the clock stands on the 2020 call's last day).
+
+Outcomes: OK (200), LOGIN (redirect to the sign-in page), 404 (the object stays unknown), 405 (the
+URL answers only POST), REDIRECT (a redirect elsewhere, e.g. back to a page that says why not),
+400 (a sign-in link that is not valid gets its own page), 401 and 403 (the autosave endpoint answers
+scripts in JSON).
+Partners and officials may see the application, so an action they may not take is refused with its
+reason (REDIRECT with a message), not hidden.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kuntadigi import clock
+from kuntadigi.applications import submission as submission_services
+from kuntadigi.applications.models import Attachment
+from tests import factories
+from tests.integration import submission_data
+
+OK, LOGIN, NOT_FOUND, NOT_ALLOWED, REDIRECT = "OK", "LOGIN", "404", "405", "REDIRECT"
+BAD, UNAUTHORISED, FORBIDDEN = "400", "401", "403"
+ROLES = ("anonymous", "outsider", "partner", "lead", "official")
+
+
+def row(anonymous, outsider, partner, lead, official):
+    return dict(zip(ROLES, (anonymous, outsider, partner, lead, official), strict=True))
+
+
+# GET of every named URL. Objects: {call} the open 2020 call, {app} the application, {n} its version 1,
+# {att} its attachment, {membership} a pending request to join the lead municipality.
+GET_MATRIX: dict[str, tuple[dict, dict]] = {
+    "core:home": ({}, row(OK, OK, OK, OK, OK)),
+    "core:accessibility": ({}, row(OK, OK, OK, OK, OK)),
+    "calls:list": ({}, row(OK, OK, OK, OK, OK)),
+    "calls:detail": ({"slug": "{call}"}, row(OK, OK, OK, OK, OK)),
+    "accounts:sign_in": ({}, row(OK, OK, OK, OK, OK)),
+    "accounts:request_link": ({}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "accounts:link_sent": ({}, row(OK, OK, OK, OK, OK)),
+    "accounts:use_link": ({"token": "not-a-token"}, row(BAD, BAD, BAD, BAD, BAD)),
+    "accounts:sign_out": ({}, row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "accounts:account": ({}, row(LOGIN, OK, OK, OK, OK)),
+    "accounts:change_password": ({}, row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "accounts:organisations": ({}, row(LOGIN, OK, OK, OK, OK)),
+    "accounts:join_organisation": ({}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "accounts:membership_requests": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    "accounts:decide_membership": ({"pk": "{membership}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "registry:organisations": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    "registry:add_joint_authority": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT)),
+    "registry:set_business_id": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT)),
+    "applications:mine": ({}, row(LOGIN, OK, OK, OK, OK)),
+    "applications:start": ({"call_slug": "{call}"}, row(LOGIN, OK, OK, OK, OK)),
+    "applications:edit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:autosave": ({"pk": "{app}"}, row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "applications:partners": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:budget": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:attachments": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:attachment_download": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:attachment_delete": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, REDIRECT)),
+    "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:withdraw": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:receipt": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:official_calls": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+}
+
+# POST to the URLs that change something: strangers must learn nothing and change nothing.
+POST_MATRIX: dict[str, dict] = {
+    "applications:edit": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:autosave": row(UNAUTHORISED, NOT_FOUND, FORBIDDEN, None, FORBIDDEN),
+    "applications:partners": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:budget": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:attachments": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:attachment_delete": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:confirm": row(LOGIN, NOT_FOUND, None, REDIRECT, REDIRECT),
+    "applications:submit": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
+    "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
+    "registry:set_business_id": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
+}
+
+# URLs that are not the service's own pages.
+OUTSIDE_THE_MATRIX = {"set_language", "health"}
+
+
+def named_urls(resolver=None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_a_row():
+    missing = named_urls() - set(GET_MATRIX) - OUTSIDE_THE_MATRIX
+    assert not missing, f"URLs without a row in the authorisation matrix: {sorted(missing)}"
+    gone = set(GET_MATRIX) - named_urls()
+    assert not gone, f"Rows for URLs that no longer exist: {sorted(gone)}"
+
+
+@pytest.fixture
+def world(db):
+    cache.clear()  # rate-limit counters
+    clock.set_now(factories.DURING_2020)
+    call = factories.call()
+    lead_org = factories.municipality("Porvoo", code="638", name_sv="Borgå")
+    partner_org = factories.municipality("Loviisa", code="434", name_sv="Lovisa")
+    other_org = factories.municipality("Oulu", code="564", name_sv="Uleåborg")
+    users = {
+        "anonymous": None,
+        "outsider": factories.member(other_org, "outsider@example.fi", admin=True),
+        "partner": factories.member(partner_org, "partner@example.fi", admin=True),
+        "lead": factories.member(lead_org, "lead@example.fi", admin=True),
+        "official": factories.user("official@example.fi", official=True),
+    }
+    app = submission_data.application(call, lead=lead_org, partners=[partner_org], created_by=users["lead"], requested=Decimal("12750.00"))
+    attachment = Attachment(application=app, original_name="plan.pdf", content_type="application/pdf", size=9, sha256="0" * 64, uploaded_by=users["lead"])
+    attachment.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    submission = submission_services.submit_application(users["lead"], app.pk).submission
+    assert submission is not None
+    applicant = factories.user("newcomer@example.fi")
+    from kuntadigi.accounts.models import Membership
+
+    membership = Membership.objects.create(user=applicant, organisation=lead_org)
+    ids = {"{call}": call.slug, "{app}": app.pk, "{n}": submission.number, "{att}": attachment.pk, "{membership}": membership.pk}
+    return users, ids
+
+
+def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return reverse(name, kwargs={key: ids.get(value, value) for key, value in kwargs.items()})
+
+
+def outcome(response) -> str:
+    if response.status_code == 200:
+        return OK
+    if response.status_code == 404:
+        return NOT_FOUND
+    if response.status_code == 405:
+        return NOT_ALLOWED
+    if response.status_code in (301, 302):
+        return LOGIN if "/sign-in/" in response["Location"] and "next=" in response["Location"] else REDIRECT
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, world, role):
+    users, ids = world
+    if users[role]:
+        client.force_login(users[role])
+    wrong = {}
+    for name, (kwargs, expected) in GET_MATRIX.items():
+        got = outcome(client.get(url_for(name, kwargs, ids)))
+        if got != expected[role]:
+            wrong[name] = f"expected {expected[role]}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix(client, world, role):
+    users, ids = world
+    if users[role]:
+        client.force_login(users[role])
+    wrong = {}
+    for name, expected in POST_MATRIX.items():
+        if expected[role] is None:
+            continue
+        kwargs = GET_MATRIX[name][0]
+        got = outcome(client.post(url_for(name, kwargs, ids), {"version": "1", "action": "approve"}))
+        if got != expected[role]:
+            wrong[name] = f"expected {expected[role]}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+
+
+@pytest.mark.parametrize("role", ["outsider", "partner", "official"])
+def test_others_change_nothing(client, world, role):
+    """After every refused POST, the application and its versions are as they were."""
+    from kuntadigi.applications.models import Application, Submission
+
+    users, ids = world
+    before = Application.objects.values().get(pk=ids["{app}"])
+    versions = Submission.objects.filter(application_id=ids["{app}"]).count()
+    client.force_login(users[role])
+    for name, expected in POST_MATRIX.items():
+        if expected[role] is None:
+            continue
+        client.post(url_for(name, GET_MATRIX[name][0], ids), {"version": "1"})
+    assert Application.objects.values().get(pk=ids["{app}"]) == before
+    assert Submission.objects.filter(application_id=ids["{app}"]).count() == versions
