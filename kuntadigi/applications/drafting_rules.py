@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
@@ -74,10 +74,11 @@ def check_budget_draft(
 
 
 def share_percent(requested: Decimal | None, eligible: Decimal) -> Decimal | None:
-    """The requested grant as a percentage of the eligible costs, rounded down to two decimals."""
+    """The requested grant as a percentage of the eligible costs, to two decimals (half up: it is only
+    shown; the limit itself is checked in euros)."""
     if requested is None or eligible <= 0:
         return None
-    return (requested * 100 / eligible).quantize(CENT, rounding=ROUND_DOWN)
+    return (requested * 100 / eligible).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ── Attachments ──────────────────────────────────────────────────────────────

@@ -236,9 +236,9 @@
       } else {
         setAll("[data-total=requested]", formatCents(requested));
         setAll("[data-total=own]", formatCents(eligible - requested));
-        // Percentage with two decimals, rounded down: requested × 10000 / eligible hundredths of a per cent.
+        // Percentage with two decimals, half up (as the server shows it): hundredths of a per cent.
         if (eligible > ZERO) {
-          var hundredths = (requested * B(10000)) / eligible;
+          var hundredths = (requested * B(20000) + eligible) / (eligible * B(2));
           setAll("[data-total=share]", (hundredths / HUNDRED).toString() + "," + (hundredths % HUNDRED).toString().padStart(2, "0") + NBSP + "%");
         } else {
           setAll("[data-total=share]", "–");

@@ -113,7 +113,7 @@ def test_totals_per_organisation_category_share_and_own_financing(client, draft)
     assert set(text_of(page, 'data-total="max"')) == {"29\u00a0183,33\u00a0€"}
     assert text_of(page, 'data-total="requested"') == ["28\u00a0333,33\u00a0€"]
     assert text_of(page, 'data-total="own"') == ["6\u00a0000,00\u00a0€"]
-    assert text_of(page, 'data-total="share"') == ["82,52\u00a0%"]  # 82.5242… rounded down
+    assert text_of(page, 'data-total="share"') == ["82,52\u00a0%"]  # 82.5242…
 
 
 @pytest.mark.parametrize(("eligible", "maximum"), [("1000.01", "850.00"), ("33333.33", "28333.33")])

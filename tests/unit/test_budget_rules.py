@@ -84,9 +84,9 @@ def test_zero_request_is_refused():
 
 @pytest.mark.parametrize(
     ("requested", "eligible", "expected"),
-    [("850.00", "1000.00", "85.00"), ("1", "3", "33.33"), ("2", "3", "66.66"), (None, "10", None), ("1", "0", None)],
+    [("850.00", "1000.00", "85.00"), ("1", "3", "33.33"), ("2", "3", "66.67"), ("28333.33", "33333.33", "85.00"), (None, "10", None), ("1", "0", None)],
 )
-def test_share_percent_is_rounded_down(requested, eligible, expected):
+def test_share_percent_to_two_decimals(requested, eligible, expected):
     result = dr.share_percent(Decimal(requested) if requested else None, Decimal(eligible))
     assert result == (Decimal(expected) if expected else None)
 
