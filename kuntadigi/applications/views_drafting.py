@@ -133,6 +133,9 @@ def autosave(request, pk):
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "message": _("Your session has ended. Sign in again, then save.")}, status=401)
     application = application_for_viewer(request.user, pk)
+    decision = permissions.can_edit_application(request.user, application)
+    if not decision:
+        return JsonResponse({"ok": False, "message": decision.reason}, status=403)
     form = ApplicationForm(request.POST, application=application)
     if not form.is_valid():
         errors = {name: [str(message) for message in messages_] for name, messages_ in form.errors.items()}
