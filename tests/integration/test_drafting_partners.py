@@ -193,3 +193,15 @@ def test_closed_call_freezes_partners(client, draft, towns):
     clock.set_now(datetime(2020, 10, 6, 9, 0, tzinfo=factories.HKI))
     client.post(draft.url("partners"), {"action": "add", "organisation": "Loviisa"})
     assert partner_names(draft.application) == []
+
+
+def test_a_single_municipality_draft_is_allowed_as_a_draft(client, draft):
+    """Only the lead: every page saves; the cooperation rule is shown as something to fix before submitting."""
+    client.force_login(draft.user)
+    application = draft.refresh()
+    saved, _changed = drafting.save_draft(draft.user, application, {"project_name": "Alone for now"}, application.version)
+    drafting.save_budget(draft.user, saved, draft.lines((draft.lead_participant(), "staff", "100")), Decimal("85.00"), saved.version)
+    assert draft.refresh().version == 3
+    page = client.get(draft.url("partners")).content.decode()
+    assert "Add at least one partner: the call funds only joint projects." in page
+    assert 'class="error-summary"' not in page
