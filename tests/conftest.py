@@ -6,6 +6,11 @@ from kuntadigi import clock
 from tests import factories
 
 
+def pytest_configure(config):
+    # WhiteNoise warns on every request when STATIC_ROOT (collectstatic's output) does not exist; tests do not need it.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     """Every test starts on real time unless it sets the clock; no test leaks its clock to the next."""

@@ -6,6 +6,7 @@ Fixtures
 - page           a fresh browser context per test (locale fi-FI, 1280×900); a failing test leaves a
                  screenshot and the page's HTML in test-artifacts/. `page.console_errors` collects the
                  console errors (CSP violations show up there) and uncaught script errors.
+- nojs_page      the same with JavaScript disabled (axe still works on it: it runs on a copy).
 - site           the live server (pytest-django's live_server, in this process, so `clock.set_now`
                  applies to it; the database is emptied after each test) with settings.SITE_URL
                  pointing at it: site.url, site("/fi/"), site.reverse("calls:detail", "digi-2020", lang="sv").
@@ -113,6 +114,24 @@ def page(browser_context, request):
     reports = request.node.stash.get(_REPORTS, {})
     if any(report.failed for report in reports.values()):
         _save_artifacts(page, request.node.nodeid)
+
+
+@pytest.fixture
+def nojs_page(browser, request):
+    """Like `page`, with JavaScript disabled: every flow must work without it."""
+    context = browser.new_context(java_script_enabled=False, locale="fi-FI", viewport={"width": 1280, "height": 900}, timezone_id="Europe/Helsinki")
+    context.set_default_timeout(10_000)
+    context.set_default_navigation_timeout(20_000)
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    reports = request.node.stash.get(_REPORTS, {})
+    if any(report.failed for report in reports.values()):
+        _save_artifacts(page, request.node.nodeid)
+    context.close()
 
 
 def _save_artifacts(page, nodeid: str) -> None:

@@ -90,3 +90,18 @@ def test_extract_link_fails_without_a_matching_link():
     assert extract_link("Avaa <https://x.example.fi/fi/a/1/> tai https://x.example.fi/fi/b/2/", "/b/") == "https://x.example.fi/fi/b/2/"
     with pytest.raises(AssertionError):
         extract_link("Ei linkkiä.", "/sign-in/")
+
+
+@pytest.mark.browser
+def test_axe_runs_on_a_page_without_javascript(nojs_page, site):
+    """A page with JavaScript off never runs axe's timers; the helper checks a copy instead of hanging."""
+    nojs_page.goto(site("/fi/"))
+    assert_no_axe_violations(nojs_page)
+    nojs_page.set_content(GOOD_PAGE.replace("<p>Teksti.</p>", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="kuva">'))
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_no_axe_violations(nojs_page)
+    assert_reads_at_320px(nojs_page)
+    blank = nojs_page.context.new_page()
+    blank.set_content(GOOD_PAGE.replace("<p>Teksti.</p>", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="kuva">'))
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_no_axe_violations(blank)
