@@ -78,8 +78,9 @@ def request_sign_in_link(email: str, *, next_url: str = "") -> str:
 def _send(message, what: str, object_id) -> None:
     try:
         message.send()
-    except Exception:  # A mail server failure must not turn into an error page.
-        log.exception("Sending the %s failed (id %s)", what, object_id)
+    except Exception as error:  # A mail server failure must not turn into an error page.
+        # Only the kind of error: an SMTP error's text can contain the recipient's address.
+        log.error("Sending the %s failed (id %s): %s", what, object_id, type(error).__name__)
 
 
 def valid_token(token: str) -> SignInToken | None:

@@ -281,3 +281,21 @@ def test_no_email_address_in_logs(client, caplog, django_capture_on_commit_callb
         ask_link(client, "secret.person@kunta.fi", django_capture_on_commit_callbacks)
         client.post(reverse("accounts:sign_in"), {"pw-email": "secret.person@kunta.fi", "pw-password": "nope"})
     assert "secret.person" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_mail_failure_gives_the_same_answer_and_logs_no_address(client, caplog, monkeypatch, django_capture_on_commit_callbacks):
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"hidden.person@kunta.fi": (550, b"no such user hidden.person@kunta.fi")})
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    with caplog.at_level("DEBUG"):
+        response = ask_link(client, "hidden.person@kunta.fi", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert SENT_TEXT in response.content.decode()
+    assert "SMTPRecipientsRefused" in caplog.text
+    assert "hidden.person" not in caplog.text
