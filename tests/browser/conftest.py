@@ -72,6 +72,47 @@ def _browser_required() -> bool:
     return os.environ.get("KUNTADIGI_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes"}
 
 
+# One Playwright and one Chromium per test process, however many modules define the fixtures (a test
+# module may import them from here): a second sync Playwright in the same thread cannot start.
+_shared: dict = {}
+
+
+def shared_browser():
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        try:
+            _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            playwright.stop()
+            raise
+        _shared["playwright"] = playwright
+    return _shared["browser"]
+
+
+def shared_smtp_server() -> Mailbox:
+    if "smtp" not in _shared:
+        from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+        mailbox = Mailbox()
+        mailbox.port = _free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+        controller.start()
+        _shared.update(smtp=mailbox, smtp_controller=controller)
+    return _shared["smtp"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
+    if "smtp_controller" in _shared:
+        _shared.pop("smtp_controller").stop()
+        _shared.pop("smtp")
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -79,17 +120,7 @@ def browser():
         if _browser_required():
             pytest.fail(message + " KUNTADIGI_REQUIRE_BROWSER=1, so the browser tests fail instead of skipping.")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    return shared_browser()
 
 
 @pytest.fixture
@@ -243,16 +274,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
-    mailbox = Mailbox()
-    mailbox.port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-    controller.start()
-    yield mailbox
-    controller.stop()
+def smtp_server() -> Mailbox:
+    return shared_smtp_server()
 
 
 @pytest.fixture
