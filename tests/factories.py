@@ -88,9 +88,18 @@ def call(slug: str = "digi-2020", *, opens_at: datetime = OPENS_2020, closes_at:
     obj = Call.objects.create(slug=slug, **fields)
     for number, name in enumerate(["Sähköinen päätöksenteko", "Sähköiset kokoukset", "Osallistuminen", "Etätyö", "Palvelujen digitalisaatio"], 1):
         TargetArea.objects.create(call=obj, number=number, name_fi=name, name_sv=f"{name} (sv)", name_en=f"{name} (en)")
-    for order, (code, name) in enumerate([("staff", "Henkilöstökulut"), ("travel", "Matkakulut"), ("rent", "Toimitilavuokrat"), ("services", "Ostopalvelut"), ("other", "Muut kulut")]):
+    for order, (code, name) in enumerate(
+        [("staff", "Henkilöstökulut"), ("travel", "Matkakulut"), ("rent", "Toimitilavuokrat"), ("services", "Ostopalvelut"), ("other", "Muut kulut")]
+    ):
         CostCategory.objects.create(call=obj, order=order, code=code, name_fi=name, name_sv=f"{name} (sv)", name_en=f"{name} (en)")
     for order, (name, weight) in enumerate([("Parannus", "40"), ("Toimintatapojen muutos", "40"), ("Hyödynnettävyys", "20")]):
         Criterion.objects.create(call=obj, order=order, name_fi=name, name_sv=name, name_en=name, weight=Decimal(weight))
-    Exclusion.objects.create(call=obj, order=0, name_fi="Sosiaali- ja terveydenhuolto", name_sv="Social- och hälsovård", name_en="Social and health care", keywords="sote\nterveys\nhälso\nhealth")
+    Exclusion.objects.create(
+        call=obj,
+        order=0,
+        name_fi="Sosiaali- ja terveydenhuolto",
+        name_sv="Social- och hälsovård",
+        name_en="Social and health care",
+        keywords="sote\nterveys\nhälso\nhealth",
+    )
     return obj
