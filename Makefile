@@ -3,6 +3,7 @@
 #   make run      set up and serve the demo on http://127.0.0.1:8000/fi/
 #   make test     the whole test suite (extra pytest arguments: make test PYTEST_ARGS="-k calls -x")
 #   make lint     ruff check and ruff format --check
+#   make check    Django's system checks; fails when a model change has no migration
 #   make messages extract translatable strings into locale/ (fi, sv, en)
 #   make clean    remove the virtualenv, caches and test artifacts (keeps db.sqlite3 and media/)
 
@@ -23,12 +24,13 @@ DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
-.PHONY: help venv run setup test lint format messages compilemessages clean
+.PHONY: help venv run setup test lint check format messages compilemessages clean
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
 	@echo "make test   run the test suite (PYTEST_ARGS=... for extra pytest arguments)"
 	@echo "make lint   ruff check and format check"
+	@echo "make check  Django system checks and missing migrations"
 	@echo "make messages / make clean"
 
 venv: $(VENV)/.installed
@@ -81,6 +83,11 @@ test: venv compilemessages
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Django's system checks, and no model change without its migration.
+check: venv
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
