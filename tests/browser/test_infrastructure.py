@@ -105,3 +105,19 @@ def test_axe_runs_on_a_page_without_javascript(nojs_page, site):
     blank.set_content(GOOD_PAGE.replace("<p>Teksti.</p>", '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="kuva">'))
     with pytest.raises(AssertionError, match="image-alt"):
         assert_no_axe_violations(blank)
+
+
+def test_reference_data_fixture_loads_the_municipalities(reference_data):
+    from kuntadigi.registry.models import Organisation, Region
+
+    assert Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).count() == 310
+    assert Region.objects.count() == 19
+    assert Organisation.objects.get(municipality_code="638").name_sv == "Borgå"
+
+
+@pytest.mark.browser
+def test_site_sets_the_address_used_in_mail(site, settings, page):
+    assert settings.SITE_URL == site.url
+    assert site.reverse("calls:detail", "digi-2020", lang="sv") == f"{site.url}/sv/calls/digi-2020/"
+    response = page.goto(site("/fi/"))
+    assert response.status == 200
