@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -96,7 +97,7 @@ def _check_version(current: Application, expected_version) -> None:
         raise StaleVersion(current.updated_at)
 
 
-def _bump(current: Application, fields: list[str] = ()) -> None:  # type: ignore[assignment]
+def _bump(current: Application, fields: Sequence[str] = ()) -> None:
     current.version += 1
     current.updated_at = clock.now()
     current.save(update_fields=[*fields, "version", "updated_at"])
