@@ -186,6 +186,8 @@ def _organisations_page(request, *, join_form=None, lookup=None, choice_error: s
     admins = services.administrators_by_organisation(pending_ids) if pending_ids else {}
     for membership in memberships:
         membership.approvers = admins.get(membership.organisation_id, [])
+        # Names only: someone who is not yet a member does not see the administrators' e-mail addresses.
+        membership.approver_names = [admin.full_name for admin in membership.approvers if admin.full_name]
     is_admin = bool(permissions.organisation_ids(user, admin_only=True))
     # Officials decide on their own page; here administrators see their organisations' requests.
     to_decide = list(services.pending_requests(user).filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))) if is_admin else []

@@ -221,3 +221,15 @@ def test_pages_need_sign_in(client):
     response = client.get(reverse("accounts:organisations"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:sign_in") + "?next=")
+
+
+def test_a_requester_sees_administrators_by_name_never_by_email(client, porvoo):
+    factories.member(porvoo, "aino.admin@porvoo.fi", admin=True, full_name="Aino Admin")
+    factories.member(porvoo, "nameless.admin@porvoo.fi", admin=True)
+    requester = factories.user("new@porvoo.fi")
+    Membership.objects.create(user=requester, organisation=porvoo)
+    client.force_login(requester)
+    page = client.get(reverse("accounts:organisations")).content.decode()
+    assert "Aino Admin" in page
+    assert "aino.admin@porvoo.fi" not in page
+    assert "nameless.admin@porvoo.fi" not in page
