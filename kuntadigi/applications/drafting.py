@@ -26,6 +26,7 @@ from kuntadigi.calls.models import Call, CostCategory
 from kuntadigi.registry.models import Organisation
 
 from . import drafting_rules, rules
+from .errors import Refused, StaleVersion
 from .lifecycle import State
 from .models import Application, Attachment, BudgetLine, Participant
 from .snapshot import confirmation_is_current
@@ -49,37 +50,6 @@ DRAFT_FIELDS = (
     "contact_phone",
     "declaration_not_excluded",
 )
-
-
-class Refused(Exception):
-    """The user may not do this, or the input breaks a rule. `message` is translated and says why;
-    `problems` (rules.Problem) point at fields when there are several."""
-
-    def __init__(self, message, *, field: str | None = None, problems: list[rules.Problem] | None = None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
-        self.problems = problems or []
-
-
-class StaleVersion(Exception):
-    """The page was made from an older version: someone (or another tab) saved in between."""
-
-    def __init__(self, changed_at):
-        self.changed_at = changed_at
-        super().__init__(self.message)
-
-    @property
-    def time(self) -> str:
-        local = clock.helsinki(self.changed_at)
-        return f"{local.hour:02d}.{local.minute:02d}"
-
-    @property
-    def message(self) -> str:
-        return _(
-            "This application was changed by someone else (or in another tab) at %(time)s after you opened it. "
-            "Your text below was NOT saved. Copy what you need, then open the latest version."
-        ) % {"time": self.time}
 
 
 def _require(decision: permissions.Decision) -> None:

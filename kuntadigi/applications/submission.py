@@ -22,20 +22,13 @@ from kuntadigi.audit import services as audit
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 
 from . import lifecycle, rules, snapshot
+from .errors import Refused
 from .lifecycle import State
 from .models import Application, BudgetLine, Participant, Submission
 from .rules import Problem
 
 # The project texts the call asks for, in the order of the form.
 TEXT_FIELDS = ("summary", "current_state", "objectives", "change_in_ways_of_working", "rollout_and_spread", "prior_work")
-
-
-class ServiceRefused(Exception):
-    """The user may see the application but may not do this now; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # ── Loading ─────────────────────────────────────────────────────────────────
@@ -215,10 +208,10 @@ def confirm_participation(user, application: Application, organisation) -> Parti
             .first()
         )
         if participant is None:
-            raise ServiceRefused(_("This organisation does not take part in the application."))
+            raise Refused(_("This organisation does not take part in the application."))
         decision = permissions.can_confirm_participation(user, locked, participant)
         if not decision:
-            raise ServiceRefused(decision.reason)
+            raise Refused(decision.reason)
         before = {"confirmed_at": participant.confirmed_at.isoformat() if participant.confirmed_at else None, "hash": participant.confirmed_budget_hash}
         participant.confirmed_at = clock.now()
         participant.confirmed_by = user
@@ -259,7 +252,7 @@ def submit_application(user, application_pk: int) -> SubmitResult:
         locked = _lock(application_pk)
         decision = permissions.can_submit_application(user, locked)
         if not decision:
-            raise ServiceRefused(decision.reason)
+            raise Refused(decision.reason)
         if locked.state == State.SUBMITTED:
             latest = locked.submissions.order_by("-number").first()
             return SubmitResult(
@@ -270,9 +263,9 @@ def submit_application(user, application_pk: int) -> SubmitResult:
         now = clock.now()
         phase = locked.call.phase(now)
         if phase == "closed":
-            raise ServiceRefused(_closed_message(locked.call))
+            raise Refused(_closed_message(locked.call))
         if phase != "open":
-            raise ServiceRefused(_("The call is not open yet. Applications can be submitted from %(time)s.") % {"time": format_helsinki(locked.call.opens_at)})
+            raise Refused(_("The call is not open yet. Applications can be submitted from %(time)s.") % {"time": format_helsinki(locked.call.opens_at)})
         new_state = lifecycle.next_state(locked.state, "submit")
 
         application = load_for_content(application_pk)
@@ -309,15 +302,15 @@ def withdraw_application(user, application_pk: int) -> Submission:
         locked = _lock(application_pk)
         decision = permissions.can_withdraw_application(user, locked)
         if not decision:
-            raise ServiceRefused(decision.reason)
+            raise Refused(decision.reason)
         try:
             new_state = lifecycle.next_state(locked.state, "withdraw")
         except lifecycle.TransitionNotAllowed:
-            raise ServiceRefused(_("Only a submitted application can be withdrawn.")) from None
+            raise Refused(_("Only a submitted application can be withdrawn.")) from None
         now = clock.now()
         latest = locked.submissions.order_by("-number").first()
         if latest is None:  # a submitted application always has a version; refuse rather than guess
-            raise ServiceRefused(_("Only a submitted application can be withdrawn."))
+            raise Refused(_("Only a submitted application can be withdrawn."))
         latest.withdrawn_at = now
         latest.save(update_fields=["withdrawn_at"])
         before = {"state": locked.state, "version": locked.version, "submitted_at": locked.submitted_at.isoformat() if locked.submitted_at else None}

@@ -28,7 +28,7 @@ from .lifecycle import State
 from .models import Application, BudgetLine, Participant, Submission
 from .queries import application_for_viewer
 from .submission import (
-    ServiceRefused,
+    Refused,
     budget_summary,
     confirm_participation,
     content_view,
@@ -144,7 +144,7 @@ def confirm(request, pk: int):
     if request.method == "POST":
         try:
             confirm_participation(request.user, application, participant.organisation)
-        except ServiceRefused as refused:
+        except Refused as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, _("Thank you. The participation of %(organisation)s is confirmed.") % {"organisation": participant.organisation.name})
@@ -192,7 +192,7 @@ def submit(request, pk: int):
     if request.method == "POST":
         try:
             result = submit_application(request.user, application.pk)
-        except ServiceRefused as refused:
+        except Refused as refused:
             messages.error(request, refused.message)
             return redirect("applications:submit", pk=application.pk)
         if result.already_submitted:
@@ -214,7 +214,7 @@ def withdraw(request, pk: int):
     if request.method == "POST":
         try:
             withdrawn = withdraw_application(request.user, application.pk)
-        except ServiceRefused as refused:
+        except Refused as refused:
             messages.error(request, refused.message)
         else:
             message = _("Version %(number)d was withdrawn and the application is a draft again. Submit it again before the call closes.")
