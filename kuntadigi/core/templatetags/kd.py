@@ -31,7 +31,8 @@ def helsinki(value: datetime | None) -> str:
     if not value:
         return ""
     local = clock.helsinki(value)
-    return f"{local.day}.{local.month}.{local.year} {_('at')} {local.hour}.{local.minute:02d}"
+    at = _("at")  # "klo" in Finnish, "kl." in Swedish
+    return f"{local.day}.{local.month}.{local.year} {at} {local.hour}.{local.minute:02d}"
 
 
 @register.filter
