@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "kuntadigi.registry",
     "kuntadigi.calls",
     "kuntadigi.applications",
+    "kuntadigi.screening",
+    "kuntadigi.assessment",
+    "kuntadigi.decisions",
 ]
 
 MIDDLEWARE = [

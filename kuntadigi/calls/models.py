@@ -47,6 +47,17 @@ class Call(models.Model):
     summary_max_chars = models.PositiveIntegerField(_("maximum length of the summary"), default=2000)
     score_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
     score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    disagreement_spread = models.DecimalField(
+        _("assessors disagree when their scores differ by more than"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("On any criterion. Such applications are flagged for discussion."),
+    )
+    # Decision texts of the call (translatable; a decision is written in Finnish or Swedish).
+    decision_conditions = models.TextField(_("conditions of a grant decision"), blank=True)
+    reporting_duties = models.TextField(_("reporting duties of a grant decision"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
 
     class Meta:
@@ -173,3 +184,47 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NoGrantReason(models.Model):
+    """A reason the call gives for not granting (the decision adds free text to it)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="no_grant_reasons")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.SlugField(_("code"))
+    text = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["call", "order"]
+        unique_together = [("call", "code")]
+        verbose_name = _("reason for not granting")
+        verbose_name_plural = _("reasons for not granting")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CallRole(models.Model):
+    """Who does what in one call. Rights in screening, assessment and decisions follow these roles,
+    not a global flag. A system administrator names them."""
+
+    class Role(models.TextChoices):
+        PREPARER = "preparer", _("preparer")
+        PRESENTER = "presenter", _("presenting official")
+        DECISION_MAKER = "decision_maker", _("decision-maker")
+        ASSESSOR = "assessor", _("assessor")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="call_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    named_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    named_at = models.DateTimeField(_("named"), default=clock.now)
+
+    class Meta:
+        ordering = ["call", "role", "user_id"]
+        verbose_name = _("role in a call")
+        verbose_name_plural = _("roles in calls")
+        constraints = [models.UniqueConstraint(fields=["call", "user", "role"], name="call_role_once")]
+
+    def __str__(self) -> str:
+        return f"{self.call.slug}: {self.get_role_display()} {self.user}"

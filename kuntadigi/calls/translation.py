@@ -1,11 +1,22 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, TargetArea
+from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, NoGrantReason, TargetArea
 
 
 @register(Call)
 class CallTranslation(TranslationOptions):
-    fields = ("title", "funder", "programme", "legal_basis", "summary", "purpose", "cooperation_rule", "assessment_intro")
+    fields = (
+        "title",
+        "funder",
+        "programme",
+        "legal_basis",
+        "summary",
+        "purpose",
+        "cooperation_rule",
+        "assessment_intro",
+        "decision_conditions",
+        "reporting_duties",
+    )
     required_languages = ("fi", "sv", "en")
 
 
@@ -42,3 +53,9 @@ class FaqEntryTranslation(TranslationOptions):
 @register(Contact)
 class ContactTranslation(TranslationOptions):
     fields = ("role",)
+
+
+@register(NoGrantReason)
+class NoGrantReasonTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = ("fi", "sv")

@@ -1,0 +1,96 @@
+"""Proposed amounts, the call's allocation, and decisions with their signed documents."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock
+from kuntadigi.applications.models import Application
+from kuntadigi.calls.models import Call, NoGrantReason
+
+
+class Proposal(models.Model):
+    """The preparer's proposed amount for an eligible application (default: the amount applied for;
+    a reduction needs a reason)."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="proposal")
+    amount = models.DecimalField(_("proposed amount (EUR)"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason for the reduction"), blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="proposal_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.amount}"
+
+
+class Allocation(models.Model):
+    """The call's allocation, finalised by the preparer once the proposals fit the appropriation."""
+
+    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="allocation")
+    total = models.DecimalField(_("total proposed (EUR)"), max_digits=14, decimal_places=2)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finalised_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+
+    def __str__(self) -> str:
+        return f"{self.call.slug}: {self.total}"
+
+
+class Decision(models.Model):
+    """A state-grant decision on one application: a grant or no grant, in the application's language.
+    A draft can be previewed; once the decision-maker signs it, it and its document are frozen."""
+
+    class Outcome(models.TextChoices):
+        GRANT = "grant", _("grant")
+        NO_GRANT = "no_grant", _("no grant")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SIGNED = "signed", _("signed")
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    language = models.CharField(_("language"), max_length=2, choices=[("fi", _("Finnish")), ("sv", _("Swedish"))])
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # A grant
+    amount = models.DecimalField(_("grant at most (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_share = models.DecimalField(_("maximum share of the eligible costs"), max_digits=5, decimal_places=4, null=True, blank=True)
+    costs_from = models.DateField(_("eligible costs from"), null=True, blank=True)
+    costs_until = models.DateField(_("eligible costs until"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    reporting = models.TextField(_("reporting duties"), blank=True)
+    # No grant
+    no_grant_reason = models.ForeignKey(NoGrantReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("reason"))
+    grounds = models.TextField(_("grounds"), blank=True)
+    # Who and when
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting official"))
+    decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision-maker"))
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(default=clock.now)
+    decision_date = models.DateField(_("date of decision"), null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    # The signed document, frozen: its content hash is checked whenever it is served.
+    document = models.FileField(upload_to="decisions/", max_length=300, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="grant") | models.Q(amount__isnull=False, amount__gt=0),
+                name="grant_has_amount",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.outcome}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    name = "kuntadigi.screening"
+    label = "screening"

@@ -1,0 +1,60 @@
+"""Screening after the deadline: an official's eligibility mark, and requests for supplements."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock
+from kuntadigi.applications.models import Application, Submission
+
+
+class Screening(models.Model):
+    """The official's eligibility mark for an application, with a written reason. The automatic checks
+    only inform it: the system never rejects by itself. Changes are kept in the audit trail."""
+
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", _("eligible")
+        INELIGIBLE = "ineligible", _("ineligible")
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="screening")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    reason = models.TextField(_("reason"))
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.outcome}"
+
+
+class SupplementRequest(models.Model):
+    """A request for supplement (täydennyspyyntö): named parts the lead may edit after the deadline,
+    until the due instant, and then resubmit."""
+
+    # The parts of an application a request can open, by the name the pages use.
+    PARTS = ("project", "schedule", "contact", "partners", "budget", "attachments")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="supplement_requests")
+    parts = models.JSONField(_("parts to supplement"))
+    message = models.TextField(_("what is asked"))
+    due_at = models.DateTimeField(_("due"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    # The version submitted in answer; empty while the request is open.
+    answer = models.OneToOneField(Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="answers_request")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "requested_at"]
+        verbose_name = _("request for supplement")
+        verbose_name_plural = _("requests for supplement")
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {', '.join(self.parts)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
