@@ -189,3 +189,46 @@ def can_view_call(user, call) -> Decision:
     if is_official(user) or (_authenticated(user) and user.is_staff):
         return ALLOW
     return deny(_("The call is not published."))
+
+
+# ── Roles in a call (screening, assessment, decisions) ──────────────────────
+# Rights after the deadline follow the user's role in that call (calls.CallRole), not a global flag.
+# Each area appends its own rules below, each built on `call_roles`.
+
+
+def is_system_admin(user) -> bool:
+    return _authenticated(user) and (user.is_staff or user.is_superuser)
+
+
+def call_roles(user, call) -> set[str]:
+    """The user's roles in the call ('preparer', 'presenter', 'decision_maker', 'assessor'). Cached on the user."""
+    if not _authenticated(user):
+        return set()
+    cache = getattr(user, "_kd_call_roles", None)
+    if cache is None:
+        cache = {}
+        user._kd_call_roles = cache
+    call_id = getattr(call, "pk", call)
+    if call_id not in cache:
+        from kuntadigi.calls.models import CallRole
+
+        cache[call_id] = set(CallRole.objects.filter(user=user, call_id=call_id).values_list("role", flat=True))
+    return cache[call_id]
+
+
+def forget_cached_call_roles(user) -> None:
+    if hasattr(user, "_kd_call_roles"):
+        delattr(user, "_kd_call_roles")
+
+
+def can_name_call_roles(user) -> Decision:
+    if is_system_admin(user):
+        return ALLOW
+    return deny(_("Only a system administrator names the officials and assessors of a call."))
+
+
+def has_call_role(user, call, *roles: str) -> Decision:
+    """Allowed when the user holds any of the roles in the call."""
+    if call_roles(user, call) & set(roles):
+        return ALLOW
+    return deny(_("You have no role in this call that allows this."))
