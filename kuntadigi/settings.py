@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    "django_tasks_db",  # the database task backend and its `db_worker` command
     "kuntadigi.core",
     "kuntadigi.audit",
     "kuntadigi.accounts",
@@ -156,6 +157,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kuntadigi <noreply@kuntadigi.invalid>")
 
+# Background tasks (e-mail, decision PDFs). The default runs each task at once, inside the request
+# (development, tests). Production sets TASK_BACKEND=django_tasks_db.DatabaseBackend and runs
+# `manage.py db_worker`, which takes the queued tasks from the database.
 TASKS = {"default": {"BACKEND": os.environ.get("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 # Security
