@@ -20,13 +20,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, TargetArea
+from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, NoGrantReason, TargetArea
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 # Texts of the call itself: required ones must be present; optional ones may be left out entirely.
 REQUIRED_TEXTS = ("title", "funder", "summary", "purpose")
-OPTIONAL_TEXTS = ("programme", "legal_basis", "cooperation_rule", "assessment_intro")
+# decision_conditions and reporting_duties are the default texts of a grant decision (edited per decision).
+OPTIONAL_TEXTS = ("programme", "legal_basis", "cooperation_rule", "assessment_intro", "decision_conditions", "reporting_duties")
 RULE_KEYS = (
     "appropriation",
     "opens_at",
@@ -39,7 +40,7 @@ RULE_KEYS = (
     "score_min",
     "score_max",
 )
-LIST_KEYS = ("target_areas", "exclusions", "cost_categories", "criteria", "faq", "contacts")
+LIST_KEYS = ("target_areas", "exclusions", "cost_categories", "criteria", "faq", "contacts", "no_grant_reasons")
 TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *LIST_KEYS}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -300,6 +301,18 @@ def validate(data, source: str = "call") -> CallData:
             role = _texts("role", check.text(row.get("role"), f"{where}.role"))
             children["contacts"].append({"order": i, "name": str(name).strip(), **role, "phone": str(phone).strip(), "email": str(email).strip()})
 
+    reason_codes = set()
+    for i, row in enumerate(check.rows(data.get("no_grant_reasons", []), "no_grant_reasons")):
+        where = f"no_grant_reasons[{i}]"
+        if check.keys(row, where, {"code", "text"}, {"code", "text"}):
+            code = row.get("code")
+            if not isinstance(code, str) or not SLUG.match(code):
+                check.problem(f"{where}.code", "must be letters, digits and hyphens, e.g. not-within-appropriation")
+            elif code in reason_codes:
+                check.problem(f"{where}.code", f"{code!r} appears twice")
+            reason_codes.add(code)
+            children["no_grant_reasons"].append({"order": i, "code": code, **_texts("text", check.text(row.get("text"), f"{where}.text"))})
+
     if check.problems:
         raise CallDataError(source, check.problems)
     return CallData(slug=slug, values=values, children=children)
@@ -348,6 +361,7 @@ CHILDREN = {
     "criteria": (Criterion, "order", "criterion"),
     "faq": (FaqEntry, "order", "question"),
     "contacts": (Contact, "order", "contact"),
+    "no_grant_reasons": (NoGrantReason, "code", "reason for not granting"),
 }
 
 
