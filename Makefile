@@ -24,7 +24,7 @@ DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
-.PHONY: help venv run setup test lint check format messages compilemessages clean
+.PHONY: help venv run run-after-deadline setup test lint check format messages compilemessages clean
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
@@ -66,13 +66,21 @@ setup: venv compilemessages
 	$(DEMO_ENV) $(MANAGE) load_reference_data
 	$(DEMO_ENV) $(MANAGE) load_calls
 	$(DEMO_ENV) $(MANAGE) demo_setup
+	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2020 --count 20 --if-empty
 
 run: setup
 	@echo
 	@echo "kuntadigi demo: open http://$(HOST):$(PORT)/fi/ (also /sv/ and /en/). The clock starts at 5.10.2020 12.00 Helsinki time."
-	@echo "Stop the server with Ctrl+C."
+	@echo "Stop the server with Ctrl+C. To work as an official after the deadline: make run-after-deadline"
 	@echo
 	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+# The same demo with the clock on the morning after the 2020 call closed: screening, assessment and decisions.
+run-after-deadline: setup
+	@echo
+	@echo "kuntadigi demo after the deadline: open http://$(HOST):$(PORT)/fi/ — the clock starts at 6.10.2020 09.00 Helsinki time."
+	@echo
+	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 # Pytest's exit status 5 means that no test ran: that is a failure too.
 test: venv compilemessages

@@ -30,7 +30,7 @@ def test_demo_setup_is_idempotent(settings, municipalities, monkeypatch):
     User.objects.filter(email="sipoo@demo.kuntadigi.fi").update(is_active=False)
     Membership.objects.filter(user__email="porvoo@demo.kuntadigi.fi").update(role=Membership.Role.MEMBER)
     run()
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8
     assert Membership.objects.count() == 3
     porvoo = User.objects.get(email="porvoo@demo.kuntadigi.fi")
     assert porvoo.check_password("kuntadigi-demo-2020")
@@ -44,6 +44,26 @@ def test_demo_setup_is_idempotent(settings, municipalities, monkeypatch):
     assert User.objects.get(email="virkailija@demo.kuntadigi.fi").is_official
     admin = User.objects.get(email="admin@demo.kuntadigi.fi")
     assert admin.is_staff and admin.is_superuser
+
+
+def test_officials_and_assessors_get_their_roles_in_the_2020_call(settings, municipalities):
+    from kuntadigi.assessment.models import Tie
+    from kuntadigi.calls.models import CallRole
+
+    settings.DEBUG = True
+    call = factories.call("digi-2020")
+    run()
+    run()
+    roles = {(r.user.email, r.role) for r in CallRole.objects.filter(call=call).select_related("user")}
+    assert roles == {
+        ("virkailija@demo.kuntadigi.fi", "preparer"),
+        ("virkailija@demo.kuntadigi.fi", "presenter"),
+        ("ratkaisija@demo.kuntadigi.fi", "decision_maker"),
+        ("arvioija1@demo.kuntadigi.fi", "assessor"),
+        ("arvioija2@demo.kuntadigi.fi", "assessor"),
+    }
+    tie = Tie.objects.get()
+    assert (tie.assessor.email, tie.organisation) == ("arvioija1@demo.kuntadigi.fi", municipalities["638"])
 
 
 def test_demo_password_comes_from_the_environment(settings, municipalities, monkeypatch):
@@ -66,4 +86,4 @@ def test_refuses_when_debug_is_off_unless_forced(settings, municipalities):
         run()
     assert not User.objects.exists()
     run("--force")
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8

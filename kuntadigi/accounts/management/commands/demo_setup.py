@@ -15,6 +15,8 @@ from django.db import transaction
 
 from kuntadigi import clock
 from kuntadigi.accounts.models import Membership, User
+from kuntadigi.assessment.models import Tie
+from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.registry.models import Organisation
 
 DEFAULT_PASSWORD = "kuntadigi-demo-2020"  # noqa: S105 (a published demo password, refused when DEBUG is off)
@@ -30,19 +32,38 @@ class DemoUser:
     admin: bool = False
     official: bool = False
     superuser: bool = False
+    assessor: bool = False
+    # Roles in the demo call (calls.CallRole), and an organisation the person is tied to (assessors).
+    call_roles: tuple[str, ...] = ()
+    tied_to: str | None = None
+
+
+DEMO_CALL = "digi-2020"
 
 
 DEMO_USERS = [
     DemoUser("porvoo@demo.kuntadigi.fi", "Pia Porvoo (demo)", "fi", "Lead applicant, organisation administrator", "638", admin=True),
     DemoUser("loviisa@demo.kuntadigi.fi", "Lars Lovisa (demo)", "sv", "Partner", "434"),
     DemoUser("sipoo@demo.kuntadigi.fi", "Siiri Sipoo (demo)", "fi", "Partner", "753"),
-    DemoUser("virkailija@demo.kuntadigi.fi", "Ville Virkailija (demo)", "fi", "Ministry official", official=True),
+    DemoUser(
+        "virkailija@demo.kuntadigi.fi",
+        "Ville Virkailija (demo)",
+        "fi",
+        "Official: preparer and presenting official",
+        official=True,
+        call_roles=("preparer", "presenter"),
+    ),
+    DemoUser("ratkaisija@demo.kuntadigi.fi", "Riitta Ratkaisija (demo)", "fi", "Official: decision-maker", official=True, call_roles=("decision_maker",)),
+    DemoUser("arvioija1@demo.kuntadigi.fi", "Arto Arvioija (demo)", "fi", "Assessor (tied to Porvoo)", assessor=True, call_roles=("assessor",), tied_to="638"),
+    DemoUser("arvioija2@demo.kuntadigi.fi", "Bodil Bedömare (demo)", "sv", "Assessor", assessor=True, call_roles=("assessor",)),
     DemoUser("admin@demo.kuntadigi.fi", "Anna Admin (demo)", "fi", "System administrator", superuser=True),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, an official, a system administrator). Idempotent."
+    help = (
+        "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, officials with roles in the 2020 call, assessors, a system administrator). Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off (the demo password is public).")
@@ -50,7 +71,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: refusing to create demo users with a public password. Use --force for a demonstration server.")
-        codes = sorted({u.municipality_code for u in DEMO_USERS if u.municipality_code})
+        codes = sorted({code for u in DEMO_USERS for code in (u.municipality_code, u.tied_to) if code})
         municipalities = {org.municipality_code: org for org in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code__in=codes)}
         missing = [code for code in codes if code not in municipalities]
         if missing:
@@ -60,6 +81,7 @@ class Command(BaseCommand):
             )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
 
+        call = Call.objects.filter(slug=DEMO_CALL).first()
         rows = []
         with transaction.atomic():
             for spec in DEMO_USERS:
@@ -67,6 +89,7 @@ class Command(BaseCommand):
                 user.full_name = spec.full_name
                 user.language = spec.language
                 user.is_official = spec.official
+                user.is_assessor = spec.assessor
                 user.is_staff = spec.superuser
                 user.is_superuser = spec.superuser
                 user.is_active = True
@@ -82,6 +105,7 @@ class Command(BaseCommand):
                     if not created and (membership.role != role or membership.status != Membership.Status.APPROVED):
                         membership.role, membership.status, membership.decided_at = role, Membership.Status.APPROVED, clock.now()
                         membership.save()
+                self._roles_and_ties(user, spec, municipalities, call)
                 rows.append((spec.who, organisation.name_fi if organisation else "–", spec.email, password))
 
         self._print_table(rows)
@@ -91,6 +115,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Sign-in links are sent as e-mail through {settings.EMAIL_BACKEND}.")
         self.stdout.write(self.style.SUCCESS(f"Demo users ready: {len(rows)}."))
+
+    def _roles_and_ties(self, user, spec: DemoUser, municipalities: dict, call) -> None:
+        """The person's roles in the demo call (when the calls are loaded) and declared ties."""
+        if call is not None:
+            for role in spec.call_roles:
+                CallRole.objects.get_or_create(call=call, user=user, role=role)
+        if spec.tied_to:
+            Tie.objects.get_or_create(assessor=user, organisation=municipalities[spec.tied_to], kind=Tie.Kind.EMPLOYER)
 
     def _print_table(self, rows) -> None:
         header = ("Who", "Organisation", "E-mail", "Password")
