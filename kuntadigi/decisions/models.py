@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import clock
-from kuntadigi.applications.models import Application
+from kuntadigi.applications.models import Application, Submission
 from kuntadigi.calls.models import Call, NoGrantReason
 
 
@@ -57,6 +57,8 @@ class Decision(models.Model):
         SIGNED = "signed", _("signed")
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="decision")
+    # The submitted version the decision is made on (its content is what the document cites).
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     language = models.CharField(_("language"), max_length=2, choices=[("fi", _("Finnish")), ("sv", _("Swedish"))])
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
@@ -73,6 +75,9 @@ class Decision(models.Model):
     # Who and when
     presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting official"))
     decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision-maker"))
+    # Titles as the document prints them, in the decision's language.
+    presenter_title = models.CharField(_("title of the presenting official"), max_length=200, blank=True)
+    decision_maker_title = models.CharField(_("title of the decision-maker"), max_length=200, blank=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(default=clock.now)
     decision_date = models.DateField(_("date of decision"), null=True, blank=True)
@@ -81,6 +86,12 @@ class Decision(models.Model):
     document = models.FileField(upload_to="decisions/", max_length=300, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The draft's preview PDF (watermarked) and the fingerprint of the content it shows: a preview of
+    # older content is not served.
+    preview = models.FileField(upload_to="decisions/previews/", max_length=300, blank=True)
+    preview_of = models.CharField(max_length=64, blank=True)
+    # Optimistic locking of the draft: a save names the version it was made from.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("decision")
