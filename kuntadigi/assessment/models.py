@@ -56,10 +56,13 @@ class Assignment(models.Model):
 
 
 class Score(models.Model):
+    """One assessor's score and written justification on one criterion. While the assignment is a
+    draft either may be empty; submitting requires both for every criterion of the call."""
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    score = models.PositiveSmallIntegerField(_("score"))
-    justification = models.TextField(_("justification"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
 
     class Meta:
         ordering = ["assignment", "criterion__order"]
