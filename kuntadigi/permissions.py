@@ -232,3 +232,20 @@ def has_call_role(user, call, *roles: str) -> Decision:
     if call_roles(user, call) & set(roles):
         return ALLOW
     return deny(_("You have no role in this call that allows this."))
+
+
+# ── Ranking and allocation (owner: decisions, ranking) ──────────────────────
+
+
+def can_view_ranking(user, call) -> Decision:
+    """The ranked list, proposed amounts and the allocation: the call's preparers, presenter and decision-maker."""
+    if has_call_role(user, call, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting official and decision-maker see the ranking."))
+
+
+def can_propose_amounts(user, call) -> Decision:
+    """Proposed amounts, filling the appropriation and finalising the allocation: the call's preparers."""
+    if has_call_role(user, call, "preparer"):
+        return ALLOW
+    return deny(_("Only the call's preparers propose amounts and finalise the allocation."))

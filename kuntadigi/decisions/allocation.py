@@ -22,6 +22,13 @@ from kuntadigi.applications.rules import CENT, Problem, format_euros
 
 ZERO = Decimal("0.00")
 
+# The rule of `fill`, in words for the pages.
+RULE = _(
+    "Applications are funded in rank order, each in full, while its amount fits in what is left of the appropriation. "
+    "An application that does not fit is not funded, and the next ones are still tried: a later, smaller one may fit. "
+    "The allocation line falls before the first application that is not funded."
+)
+
 
 # ── Ranking ─────────────────────────────────────────────────────────────────
 

@@ -78,6 +78,15 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
     "applications:official_calls": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
+    "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:ranking_propose_requested": ({"call_slug": "{call}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "decisions:ranking_fill": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:ranking_finalise": ({"call_slug": "{call}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "decisions:ranking_unfinalise": ({"call_slug": "{call}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "decisions:ranking_xlsx": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:ranking_csv": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
 }
 
 # POST to the URLs that change something: strangers must learn nothing and change nothing.
@@ -94,6 +103,11 @@ POST_MATRIX: dict[str, dict] = {
     "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
     "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
     "registry:set_business_id": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
+    "decisions:ranking_proposal": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "decisions:ranking_propose_requested": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "decisions:ranking_fill": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "decisions:ranking_finalise": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "decisions:ranking_unfinalise": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
