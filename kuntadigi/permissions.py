@@ -249,3 +249,59 @@ def can_propose_amounts(user, call) -> Decision:
     if has_call_role(user, call, "preparer"):
         return ALLOW
     return deny(_("Only the call's preparers propose amounts and finalise the allocation."))
+
+
+# ── Assessment (owner: assessment) ──────────────────────────────────────────
+
+
+def is_assessor(user) -> bool:
+    """An assessor: the global flag, or the assessor role in some call. Cached on the user."""
+    if not _authenticated(user):
+        return False
+    cached = getattr(user, "_kd_is_assessor", None)
+    if cached is None:
+        from kuntadigi.calls.models import CallRole
+
+        cached = bool(user.is_assessor) or CallRole.objects.filter(user=user, role=CallRole.Role.ASSESSOR).exists()
+        user._kd_is_assessor = cached
+    return cached
+
+
+def can_declare_ties(user) -> Decision:
+    if is_assessor(user):
+        return ALLOW
+    return deny(_("Only assessors declare their ties to organisations."))
+
+
+def can_assign_assessors(user, call) -> Decision:
+    """Preparers of the call assign assessors and see the assessors' declared ties."""
+    if has_call_role(user, call, "preparer"):
+        return ALLOW
+    return deny(_("Only the call's preparers assign assessors."))
+
+
+def can_view_assessment_results(user, call) -> Decision:
+    """Scores, justifications and the assessors' names: the call's preparers, presenter and decision-maker."""
+    if has_call_role(user, call, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting official and decision-maker see the assessments."))
+
+
+def can_assess_application(user, application) -> Decision:
+    """Only an assessor of the call with an assignment on the application, tied to none of its
+    organisations. The ties are read again on every call: a tie declared after the assignment blocks."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if "assessor" not in call_roles(user, application.call_id):
+        return deny(_("You are not an assessor in this call."))
+    from kuntadigi.assessment.models import Assignment
+    from kuntadigi.assessment.queries import tie_facts
+    from kuntadigi.assessment.rules import conflict_check
+
+    if not Assignment.objects.filter(application_id=application.pk, assessor_id=user.pk).exists():
+        return deny(_("This application has not been assigned to you."))
+    org_ids = application_org_ids(application)
+    answer = conflict_check(tie_facts(user.pk, org_ids), org_ids)
+    if not answer:
+        return deny(answer.reason)
+    return ALLOW

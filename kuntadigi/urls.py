@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.registry.urls")),
     path("", include("kuntadigi.applications.urls")),
     path("", include("kuntadigi.decisions.urls")),
+    path("", include("kuntadigi.assessment.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
