@@ -545,3 +545,37 @@ def test_role_matrix_get(client, world, index):
         args = (app.pk,) if name == "ranking_proposal" else ()
         got[name] = client.get(url(name, call, *args)).status_code
     assert got == {name: codes[index] for name, codes in ROLE_GET.items()}
+
+
+# ── Well-formed pages in every language ─────────────────────────────────────
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_pages_are_valid_html(client, three_ranked, lang):
+    from tests.integration.test_html_validity import check_page
+
+    call, people, apps = three_ranked
+    apps[0].call.refresh_from_db()
+    client.force_login(people["preparer"])
+    client.post(url("ranking_proposal", call, apps[1].pk), {"amount": "100", "reason": "Osittain."})
+    check_page(client, "decisions:ranking", lang, call.slug)
+    check_page(client, "decisions:ranking_fill", lang, call.slug)
+    check_page(client, "decisions:ranking_proposal", lang, call.slug, apps[0].pk)
+    check_page(client, "decisions:ranking_proposal", lang, call.slug, apps[1].pk)
+    client.post(url("ranking_fill", call))
+    client.post(url("ranking_finalise", call))
+    check_page(client, "decisions:ranking", lang, call.slug)
+    check_page(client, "decisions:ranking_proposal", lang, call.slug, apps[1].pk)
+
+
+def test_the_proposal_page_with_errors_is_valid_html(client, three_ranked):
+    from tests.integration.test_html_validity import PageChecker
+
+    call, people, apps = three_ranked
+    client.force_login(people["preparer"])
+    response = client.post(url("ranking_proposal", call, apps[0].pk), {"amount": "1", "reason": ""})
+    checker = PageChecker()
+    checker.feed(response.content.decode())
+    checker.close()
+    assert checker.report("fi") == []
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in response.content.decode()
