@@ -1,7 +1,7 @@
 """Ranking and allocation: the ranked list of a call and the preparer's use cases on proposed amounts.
 
 Reading: `ranking_for(call)` builds the ranked list in a fixed number of queries (the applications of
-the call filtered in the database, their scores, the allocation).
+the call filtered in the database, their scores from assessment.services.scores_for_call, the allocation).
 
 Use cases (each: permission, rules, change, audit, in one transaction; the call row is locked so that
 proposals, filling and finalising of one call happen one at a time):
@@ -15,13 +15,11 @@ proposals, filling and finalising of one call happen one at a time):
 
 from __future__ import annotations
 
-import importlib.util
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +28,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.rules import Problem
+from kuntadigi.assessment.services import ScoreSummary, scores_for_call
 from kuntadigi.audit.services import record
 from kuntadigi.calls.models import Call
 
@@ -44,62 +43,6 @@ NOT_FUNDED_REASON = _("Not funded within the appropriation in rank order.")
 ZERO = Decimal("0.00")
 
 
-# ── Scores ──────────────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class ScoreSummary:
-    """The same shape as kuntadigi.assessment.services.ScoreSummary."""
-
-    weighted: Decimal | None
-    submitted: int
-    assigned: int
-    flagged: bool
-
-
-def scores_for_call(call: Call) -> dict:
-    """{application id: ScoreSummary}. Uses the assessment area's `scores_for_call` when it exists;
-    until then the private equivalent below (same rules: assessment.rules)."""
-    if importlib.util.find_spec("kuntadigi.assessment.services") is not None:
-        from kuntadigi.assessment import services as assessment_services
-
-        found = getattr(assessment_services, "scores_for_call", None)
-        if found is not None:
-            return found(call)
-    return _scores_for_call(call)
-
-
-def _scores_for_call(call: Call) -> dict[int, ScoreSummary]:
-    """Only submitted assessments count (scores are blind until then). Two queries."""
-    from kuntadigi.assessment.models import Assignment, Score
-    from kuntadigi.assessment.rules import disagreement, weighted_score
-
-    counts = (
-        Assignment.objects.filter(application__call=call)
-        .values("application_id")
-        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(submitted_at__isnull=False)))
-        .values_list("application_id", "assigned", "submitted")
-    )
-    scores: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    weights: dict[int, Decimal] = {}
-    rows = Score.objects.filter(assignment__application__call=call, assignment__submitted_at__isnull=False).values_list(
-        "assignment__application_id", "criterion_id", "criterion__weight", "score"
-    )
-    for application_id, criterion_id, weight, score in rows:
-        scores[application_id][criterion_id].append(score)
-        weights[criterion_id] = weight
-    summaries = {}
-    for application_id, assigned, submitted in counts:
-        by_criterion = scores.get(application_id, {})
-        summaries[application_id] = ScoreSummary(
-            weighted=weighted_score(weights, by_criterion) if by_criterion else None,
-            submitted=submitted,
-            assigned=assigned,
-            flagged=bool(disagreement(by_criterion, call.disagreement_spread)),
-        )
-    return summaries
-
-
 # ── The ranked list ─────────────────────────────────────────────────────────
 
 
@@ -107,7 +50,7 @@ def _scores_for_call(call: Call) -> dict[int, ScoreSummary]:
 class Row:
     rank: int
     application: Application
-    score: object | None  # ScoreSummary
+    score: ScoreSummary | None
     proposal: Proposal | None
     requested: Decimal
     amount: Decimal  # what counts now: the proposal, else the amount applied for; 0 when decided no grant
@@ -117,11 +60,11 @@ class Row:
 
     @property
     def weighted(self) -> Decimal | None:
-        return getattr(self.score, "weighted", None)
+        return self.score.weighted if self.score else None
 
     @property
     def flagged(self) -> bool:
-        return bool(getattr(self.score, "flagged", False))
+        return bool(self.score and self.score.flagged)
 
     @property
     def proposed(self) -> Decimal | None:
@@ -145,6 +88,12 @@ class Ranking:
     @property
     def finalised(self) -> bool:
         return self.allocation is not None
+
+    @property
+    def changed_since_finalised(self) -> bool:
+        """Screening changed after finalising: an eligible application without a proposal, or a total
+        that is no longer the finalised one."""
+        return self.allocation is not None and (self.missing > 0 or self.total_proposed != self.allocation.total)
 
     @property
     def eligible_count(self) -> int:

@@ -579,3 +579,15 @@ def test_the_proposal_page_with_errors_is_valid_html(client, three_ranked):
     checker.close()
     assert checker.report("fi") == []
     assert 'aria-describedby="id_reason_helptext id_reason_error"' in response.content.decode()
+
+
+def test_the_page_warns_when_screening_changes_after_finalising(client, three_ranked):
+    call, people, _apps = three_ranked
+    client.force_login(people["preparer"])
+    client.post(url("ranking_fill", call))
+    client.post(url("ranking_finalise", call))
+    assert "have changed since the allocation was finalised" not in text(client.get(url("ranking", call)))
+
+    data.application(call, requested="1000.00")  # marked eligible after finalising
+
+    assert "have changed since the allocation was finalised" in text(client.get(url("ranking", call)))
