@@ -305,3 +305,42 @@ def can_assess_application(user, application) -> Decision:
     if not answer:
         return deny(answer.reason)
     return ALLOW
+
+
+# ── Decisions (owner: decisions) ────────────────────────────────────────────
+
+
+def can_view_decisions(user, call) -> Decision:
+    """The call's decisions, drafts and previews: its preparers, presenting officials and decision-makers."""
+    if has_call_role(user, call, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting official and decision-maker see its decisions."))
+
+
+def can_prepare_decisions(user, call) -> Decision:
+    """Preparing a decision (grant or no grant, its terms and its document): the call's preparers and presenting officials."""
+    if has_call_role(user, call, "preparer", "presenter"):
+        return ALLOW
+    return deny(_("Only the call's preparers and presenting officials prepare decisions."))
+
+
+def can_sign_decision(user, decision) -> Decision:
+    """Only the decision-maker named on the decision, who still holds that role in the call, signs it."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if decision.decision_maker_id != user.pk:
+        return deny(_("Only the decision-maker named on the decision can sign it."))
+    if "decision_maker" not in call_roles(user, decision.application.call_id):
+        return deny(_("You are no longer a decision-maker in this call."))
+    return ALLOW
+
+
+def can_download_decision(user, application) -> Decision:
+    """A signed decision: the organisations of the application, and the call's decision officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if application_org_ids(application) & organisation_ids(user):
+        return ALLOW
+    if has_call_role(user, application.call_id, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this application."))

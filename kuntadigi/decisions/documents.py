@@ -1,0 +1,232 @@
+"""The content of a decision document, assembled from plain data: no database, no clock, no request.
+
+A Finnish state-grant decision (State Subsidies Act 688/2001, § 11) states the authority, the date and
+reference, the parties, what was applied for, the decision itself, its grounds, the law applied, for a
+grant the amount, the maximum share of the eligible costs, the eligible-cost period, the conditions and
+the reporting duties, the appeal instructions, and who decided and who presented it.
+
+`assemble()` turns a `DecisionInput` (facts the service gathers from the decided version of the
+application, the call and the decision) into a `DecisionDocument` in the decision's language: names in
+Finnish or Swedish, the call's texts in that language, money and dates formatted the Finnish way. The
+fixed wording around these facts lives in templates/decisions/document.html, through gettext, rendered
+inside `translation.override(document.language)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from kuntadigi.applications.rules import CENT, format_date, format_euros, format_percent
+
+GRANT = "grant"
+NO_GRANT = "no_grant"
+
+# The decision is written in the language of the application: Finnish or Swedish.
+DOCUMENT_LANGUAGES = ("fi", "sv")
+
+# The authority when the call does not name its funder in the language.
+AUTHORITY = {"fi": "Valtiovarainministeriö", "sv": "Finansministeriet", "en": "Ministry of Finance"}
+
+# The laws every decision of the incentive system applies.
+STATE_SUBSIDIES_ACT = "688/2001"
+INCENTIVE_DECREE = "893/2019"
+ADMINISTRATIVE_PROCEDURE_ACT = "434/2003"
+ADMINISTRATIVE_COURT_PROCEDURE_ACT = "808/2019"
+
+# Appeal: a claim for rectification within 30 days of notification; a letter is presumed received on
+# the 7th day after it was sent.
+APPEAL_DAYS = 30
+NOTIFICATION_PRESUMED_DAY = 7
+
+# Where a claim for rectification is sent: the ministry's registry.
+REGISTRY = {
+    "fi": ("Valtiovarainministeriö, kirjaamo", "PL 28, 00023 Valtioneuvosto", "Snellmaninkatu 1 A, Helsinki"),
+    "sv": ("Finansministeriet, registratorskontoret", "PB 28, 00023 Statsrådet", "Snellmansgatan 1 A, Helsingfors"),
+    "en": ("Ministry of Finance, Registry", "PO Box 28, FI-00023 Government, Finland", "Snellmaninkatu 1 A, Helsinki"),
+}
+REGISTRY_EMAIL = "valtiovarainministerio@gov.fi"
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """The facts of one decision, gathered by the service. `content` is the decided version of the
+    application as submitted (applications.snapshot.application_content)."""
+
+    language: str
+    content: dict
+    outcome: str
+    presenter: Signatory
+    decision_maker: Signatory
+    authority: str = ""
+    call_title: str = ""
+    programme: str = ""
+    call_opens: date | None = None
+    call_closes: date | None = None
+    appropriation: Decimal | None = None
+    applications_received: int | None = None
+    criteria: Sequence[str] = ()
+    submission_number: int | None = None
+    submitted_at: datetime | None = None
+    fingerprint: str = ""
+    amount: Decimal | None = None
+    max_share: Decimal | None = None
+    costs_from: date | None = None
+    costs_until: date | None = None
+    conditions: str = ""
+    reporting: str = ""
+    reason: str = ""
+    grounds: str = ""
+    decision_date: date | None = None
+    draft: bool = True
+
+
+@dataclass(frozen=True)
+class Appeal:
+    days: int
+    presumed_day: int
+    authority: str
+    address: tuple[str, ...]
+    email: str
+
+
+@dataclass(frozen=True)
+class DecisionDocument:
+    language: str
+    draft: bool
+    authority: str
+    reference: str
+    decision_date: str  # d.m.yyyy, empty in a draft not yet signed
+    submitted_on: str
+    submission_number: int | None
+    fingerprint: str
+    call_title: str
+    programme: str
+    call_opens: str
+    call_closes: str
+    appropriation: str
+    applications_received: int | None
+    criteria: tuple[str, ...]
+    recipient: str
+    partners: tuple[str, ...]
+    project_name: str
+    requested: str
+    eligible_costs: str
+    outcome: str
+    amount: str
+    max_share_percent: str
+    costs_from: str
+    costs_until: str
+    conditions: tuple[str, ...]
+    reporting: tuple[str, ...]
+    reason: str
+    grounds: tuple[str, ...]
+    laws: tuple[str, ...]
+    appeal: Appeal
+    presenter: Signatory
+    decision_maker: Signatory
+    distribution: tuple[str, ...] = field(default=())
+
+    @property
+    def is_grant(self) -> bool:
+        return self.outcome == GRANT
+
+    @property
+    def partners_text(self) -> str:
+        return ", ".join(self.partners)
+
+
+def document_language(language: str) -> str:
+    """Finnish or Swedish: the language of the application, Finnish when it is anything else."""
+    return language if language in DOCUMENT_LANGUAGES else "fi"
+
+
+def organisation_name(data: dict, language: str) -> str:
+    """An organisation of the stored content in the document's language (Swedish name when it has one)."""
+    if language == "sv" and data.get("name_sv"):
+        return data["name_sv"]
+    return data.get("name_fi") or data.get("name_sv") or data.get("municipality_code") or data.get("business_id") or ""
+
+
+def money(amount: Decimal | None) -> str:
+    """Euros the way a decision writes them: '850 000' for whole euros, '12 345,67' with cents."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount).quantize(CENT)
+    text = format_euros(amount)
+    return text[:-3] if text.endswith(",00") else text
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Paragraphs separated by a blank line; single line breaks stay inside a paragraph."""
+    parts = [" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in (text or "").replace("\r\n", "\n").split("\n\n")]
+    return tuple(part for part in parts if part)
+
+
+def eligible_costs(content: dict) -> Decimal:
+    return sum((Decimal(line["amount"]) for line in content.get("budget", [])), Decimal("0.00")).quantize(CENT)
+
+
+def _date(value: date | datetime | None) -> str:
+    return format_date(value) if value else ""
+
+
+def assemble(facts: DecisionInput) -> DecisionDocument:
+    """The decision's content in its language. Pure: the same facts always give the same document."""
+    language = document_language(facts.language)
+    content = facts.content
+    recipient = organisation_name(content["lead"], language)
+    partners = tuple(organisation_name(p, language) for p in content.get("partners", []))
+    requested = content.get("requested_grant")
+    is_grant = facts.outcome == GRANT
+    submitted = facts.submitted_at.date() if isinstance(facts.submitted_at, datetime) else facts.submitted_at
+    return DecisionDocument(
+        language=language,
+        draft=facts.draft,
+        authority=facts.authority or AUTHORITY[language],
+        reference=content["reference"],
+        decision_date=_date(facts.decision_date),
+        submitted_on=_date(submitted),
+        submission_number=facts.submission_number,
+        fingerprint=facts.fingerprint,
+        call_title=facts.call_title,
+        programme=facts.programme,
+        call_opens=_date(facts.call_opens),
+        call_closes=_date(facts.call_closes),
+        appropriation=money(facts.appropriation),
+        applications_received=facts.applications_received,
+        criteria=tuple(facts.criteria),
+        recipient=recipient,
+        partners=partners,
+        project_name=content.get("project_name", ""),
+        requested=money(Decimal(requested)) if requested not in (None, "") else "",
+        eligible_costs=money(eligible_costs(content)),
+        outcome=facts.outcome,
+        amount=money(facts.amount) if is_grant else "",
+        max_share_percent=format_percent(facts.max_share) if is_grant and facts.max_share is not None else "",
+        costs_from=_date(facts.costs_from) if is_grant else "",
+        costs_until=_date(facts.costs_until) if is_grant else "",
+        conditions=paragraphs(facts.conditions) if is_grant else (),
+        reporting=paragraphs(facts.reporting) if is_grant else (),
+        reason="" if is_grant else facts.reason.strip(),
+        grounds=paragraphs(facts.grounds),
+        laws=(STATE_SUBSIDIES_ACT, INCENTIVE_DECREE),
+        appeal=Appeal(
+            days=APPEAL_DAYS,
+            presumed_day=NOTIFICATION_PRESUMED_DAY,
+            authority=facts.authority or AUTHORITY[language],
+            address=REGISTRY[language],
+            email=REGISTRY_EMAIL,
+        ),
+        presenter=facts.presenter,
+        decision_maker=facts.decision_maker,
+        distribution=(recipient, *partners),
+    )
