@@ -8,7 +8,7 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from kuntadigi import permissions
-from kuntadigi.applications.lifecycle import RECEIVED_STATES
+from kuntadigi.applications.lifecycle import DECIDED_STATES, RECEIVED_STATES
 
 from .. import rules_decisions
 from .. import services_decisions as services
@@ -59,6 +59,8 @@ def decision_section(context, application) -> dict:
 @register.simple_tag(takes_context=True)
 def applicant_decision(context, application):
     """The signed decision for the applicant's overview, or None (nothing is shown before signing)."""
+    if application.state not in DECIDED_STATES:  # only a signed decision decides the application
+        return None
     user = context.get("user") or getattr(context.get("request"), "user", None)
     decision = Decision.objects.filter(application_id=application.pk, state=Decision.State.SIGNED).first()
     if decision is None or not permissions.can_download_decision(user, application):
