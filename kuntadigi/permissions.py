@@ -98,6 +98,8 @@ def can_view_application(user, application) -> Decision:
         return ALLOW
     if application_org_ids(application) & organisation_ids(user):
         return ALLOW
+    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):  # the call's officials, after the deadline too
+        return ALLOW
     return deny(_("Your organisations do not take part in this application."))
 
 
@@ -117,11 +119,15 @@ def is_lead_member(user, application) -> bool:
     return application.lead_id in organisation_ids(user)
 
 
-def can_edit_application(user, application) -> Decision:
-    from kuntadigi.applications.lifecycle import EDITABLE_STATES
+def can_edit_application(user, application, part: str | None = None) -> Decision:
+    """A draft while the call is open; after a request for supplement, only the parts it names
+    (`part`: one of SupplementRequest.PARTS) until its due time. Without `part` a supplement allows nothing."""
+    from kuntadigi.applications.lifecycle import EDITABLE_STATES, SUPPLEMENT_STATES
 
     if not is_lead_member(user, application):
         return deny(_("Only the lead applicant's staff can edit the application."))
+    if application.state in SUPPLEMENT_STATES:
+        return _can_supplement(application, part)
     if application.state not in EDITABLE_STATES:
         return deny(_("A submitted application cannot be edited. Withdraw it first to make changes."))
     if application.call.phase(clock.now()) == "closed":
@@ -136,6 +142,10 @@ def can_confirm_participation(user, application, participant) -> Decision:
         return deny(_("Only partners confirm their participation."))
     if participant.organisation_id not in organisation_ids(user):
         return deny(_("Only the partner organisation's staff can confirm its participation."))
+    if application.state == State.SUPPLEMENT_REQUESTED:  # a supplement to partners or the budget is confirmed again
+        if _can_supplement(application, "partners") or _can_supplement(application, "budget"):
+            return ALLOW
+        return deny(_("The application has been submitted; confirmations can no longer change."))
     if application.state != State.DRAFT:
         return deny(_("The application has been submitted; confirmations can no longer change."))
     if application.call.phase(clock.now()) == "closed":
@@ -344,3 +354,127 @@ def can_download_decision(user, application) -> Decision:
     if has_call_role(user, application.call_id, "preparer", "presenter", "decision_maker"):
         return ALLOW
     return deny(_("Your organisations do not take part in this application."))
+
+
+# ── Screening and requests for supplement (owner: screening) ────────────────
+
+# The officials of a call: they see its applications, checks, versions and audit trail.
+CALL_OFFICIAL_ROLES = ("preparer", "presenter", "decision_maker")
+
+
+def open_supplement_request(application):
+    """The application's unanswered request for supplement, or None. Cached on the application."""
+    if not hasattr(application, "_kd_open_supplement"):
+        from kuntadigi.screening.models import SupplementRequest
+
+        application._kd_open_supplement = (
+            SupplementRequest.objects.filter(application_id=application.pk, answered_at__isnull=True).order_by("-requested_at", "-pk").first()
+        )
+    return application._kd_open_supplement
+
+
+def forget_cached_supplement(application) -> None:
+    if hasattr(application, "_kd_open_supplement"):
+        delattr(application, "_kd_open_supplement")
+
+
+def _can_supplement(application, part: str | None) -> Decision:
+    request = open_supplement_request(application)
+    if request is None:
+        return deny(_("The application has been submitted and cannot be edited."))
+    if clock.now() >= request.due_at:
+        return deny(_("The due time of the request for supplement has passed: the application can no longer be changed."))
+    if part is None or part not in request.parts:
+        return deny(_("The request for supplement does not open this part of the application."))
+    return ALLOW
+
+
+def editable_parts(user, application) -> set[str]:
+    """The parts (SupplementRequest.PARTS) the user may edit now: every part of an editable draft,
+    or the parts an open request for supplement names."""
+    from kuntadigi.screening.models import SupplementRequest
+
+    return {part for part in SupplementRequest.PARTS if can_edit_application(user, application, part)}
+
+
+def can_view_screening(user, call) -> Decision:
+    """The call's list of received applications with the automatic checks: the call's officials."""
+    if has_call_role(user, call, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting official and decision-maker see its applications."))
+
+
+def can_view_official_application(user, application) -> Decision:
+    """The official's page of one application: the call's officials, and an assessor assigned to it
+    without a conflict of interest."""
+    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    if "assessor" in call_roles(user, application.call_id) and can_assess_application(user, application):
+        return ALLOW
+    return deny(_("You have no role in this application's call."))
+
+
+def can_view_audit_trail(user, application) -> Decision:
+    """The application's audit trail: the call's officials (not assessors)."""
+    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    return deny(_("Only the call's officials see the audit trail."))
+
+
+def has_signed_decision(application) -> bool:
+    from kuntadigi.decisions.models import Decision as GrantDecision
+
+    return GrantDecision.objects.filter(application_id=application.pk, state=GrantDecision.State.SIGNED).exists()
+
+
+def _screening_window(user, application) -> Decision:
+    from kuntadigi.applications.lifecycle import DECIDED_STATES
+
+    if not has_call_role(user, application.call_id, "preparer"):
+        return deny(_("Only the call's preparers screen applications."))
+    if application.call.phase(clock.now()) != "closed":
+        return deny(_("Applications are screened after the call has closed."))
+    if application.state in DECIDED_STATES or has_signed_decision(application):
+        return deny(_("The application has been decided: its screening can no longer change."))
+    return ALLOW
+
+
+def can_screen_application(user, application) -> Decision:
+    """Marking eligible or ineligible: a preparer, after the call has closed, before a decision; not
+    while a request for supplement waits for its answer."""
+    from kuntadigi.applications.lifecycle import State
+
+    decision = _screening_window(user, application)
+    if not decision:
+        return decision
+    if application.state == State.SUPPLEMENT_REQUESTED:
+        request = open_supplement_request(application)
+        if request is not None and clock.now() < request.due_at:
+            return deny(_("A request for supplement is waiting for its answer until its due time."))
+    return ALLOW
+
+
+def can_request_supplement(user, application) -> Decision:
+    """A request for supplement: a preparer, after the call has closed, for a submitted application not yet screened."""
+    from kuntadigi.applications.lifecycle import State
+
+    decision = _screening_window(user, application)
+    if not decision:
+        return decision
+    if application.state == State.SUPPLEMENT_REQUESTED:
+        return deny(_("A request for supplement is already open."))
+    if application.state != State.SUBMITTED:
+        return deny(_("A supplement can be requested only before the application is marked eligible or ineligible."))
+    return ALLOW
+
+
+def can_submit_supplement(user, application) -> Decision:
+    """The lead submits the supplemented application before the request's due time."""
+    if not is_lead_member(user, application):
+        return deny(_("Only the lead applicant's staff can submit the application."))
+    request = open_supplement_request(application)
+    if request is None:
+        return deny(_("There is no open request for supplement."))
+    if clock.now() >= request.due_at:
+        return deny(_("The due time of the request for supplement has passed: the application can no longer be changed."))
+    return ALLOW

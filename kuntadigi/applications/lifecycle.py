@@ -6,6 +6,8 @@
     submitted              withdraw             →  draft                  member of the lead       call open (to edit and resubmit)
     submitted              request_supplement   →  supplement_requested   preparer                 call closed, not yet screened
     supplement_requested   submit_supplement    →  submitted              member of the lead       before the request's due time
+    supplement_requested   mark_eligible        →  eligible               preparer                 the request's due time passed unanswered
+    supplement_requested   mark_ineligible      →  ineligible             preparer                 the request's due time passed unanswered
     submitted              mark_eligible        →  eligible               preparer                 call closed
     submitted              mark_ineligible      →  ineligible             preparer                 call closed
     eligible               mark_ineligible      →  ineligible             preparer                 no decision yet
@@ -36,6 +38,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (State.SUBMITTED, "withdraw"): State.DRAFT,
     (State.SUBMITTED, "request_supplement"): State.SUPPLEMENT_REQUESTED,
     (State.SUPPLEMENT_REQUESTED, "submit_supplement"): State.SUBMITTED,
+    (State.SUPPLEMENT_REQUESTED, "mark_eligible"): State.ELIGIBLE,
+    (State.SUPPLEMENT_REQUESTED, "mark_ineligible"): State.INELIGIBLE,
     (State.SUBMITTED, "mark_eligible"): State.ELIGIBLE,
     (State.SUBMITTED, "mark_ineligible"): State.INELIGIBLE,
     (State.ELIGIBLE, "mark_ineligible"): State.INELIGIBLE,
