@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.accounts.urls")),
     path("", include("kuntadigi.registry.urls")),
     path("", include("kuntadigi.applications.urls")),
+    path("", include("kuntadigi.screening.urls")),
     path("", include("kuntadigi.decisions.urls")),
     path("", include("kuntadigi.assessment.urls")),
     path("admin/", admin.site.urls),

@@ -113,7 +113,11 @@ def detail(request, pk: int):
         "submissions": submissions,
         "latest": submissions[-1] if submissions else None,
         "to_confirm": to_confirm,
-        "may_review": is_lead and application.state == State.DRAFT and phase == Call.Phase.OPEN,
+        "may_review": is_lead
+        and (
+            (application.state == State.DRAFT and phase == Call.Phase.OPEN)
+            or (application.state == State.SUPPLEMENT_REQUESTED and bool(permissions.can_submit_supplement(user, application)))
+        ),
         "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
         "is_lead": is_lead,
         "is_member": bool(permissions.application_org_ids(application) & permissions.organisation_ids(user)),
@@ -180,7 +184,11 @@ def _review_context(request, application: Application, problems=None) -> dict:
         "phase": phase,
         "decision": decision,
         "latest": full.submissions.order_by("-number").first() if full.state == State.SUBMITTED else None,
-        "may_submit": bool(decision) and full.state == State.DRAFT and phase == Call.Phase.OPEN and not problems,
+        "may_submit": not problems
+        and (
+            (bool(decision) and full.state == State.DRAFT and phase == Call.Phase.OPEN)
+            or (full.state == State.SUPPLEMENT_REQUESTED and bool(permissions.can_submit_supplement(request.user, full)))
+        ),
         **_nav("submit"),
     }
 
@@ -191,7 +199,12 @@ def submit(request, pk: int):
     application = application_for_viewer(request.user, pk)
     if request.method == "POST":
         try:
-            result = submit_application(request.user, application.pk)
+            if application.state == State.SUPPLEMENT_REQUESTED:  # the answer to a request for supplement
+                from kuntadigi.screening.services import submit_supplement
+
+                result = submit_supplement(request.user, application.pk)
+            else:
+                result = submit_application(request.user, application.pk)
         except Refused as refused:
             messages.error(request, refused.message)
             return redirect("applications:submit", pk=application.pk)
@@ -274,9 +287,22 @@ def _require_official(user) -> None:
 
 @login_required
 def official_calls(request):
-    _require_official(request.user)
+    from kuntadigi.calls.models import CallRole
+
+    user = request.user
+    # The calls in which the user is an official (screening), besides the global officials' lists.
+    role_call_ids = set(CallRole.objects.filter(user=user, role__in=permissions.CALL_OFFICIAL_ROLES).values_list("call_id", flat=True))
+    is_admin = permissions.is_system_admin(user)
+    if not (permissions.can_view_submitted_applications(user) or role_call_ids or is_admin):
+        raise Http404
     calls = Call.objects.annotate(submitted_count=Count("applications", filter=Q(applications__state=State.SUBMITTED))).order_by("-opens_at")
-    return render(request, "applications/submission/official_calls.html", {"calls": calls})
+    context = {
+        "calls": calls,
+        "role_call_ids": role_call_ids,
+        "may_name_roles": is_admin,
+        "may_see_lists": bool(permissions.can_view_submitted_applications(user)),
+    }
+    return render(request, "applications/submission/official_calls.html", context)
 
 
 @login_required

@@ -1,0 +1,82 @@
+"""Forms of the officials' screening pages. They check the format; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kuntadigi import clock
+from kuntadigi.calls.models import CallRole
+
+from .models import Screening
+from .rules import PART_LABELS, PARTS
+
+
+class CallRoleForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages={"required": _("Enter the person's e-mail address."), "invalid": _("Enter a valid e-mail address.")},
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=CallRole.Role.choices, widget=forms.RadioSelect, error_messages={"required": _("Choose the role.")})
+    create_user = forms.BooleanField(
+        label=_("Create a user for this address if there is none"),
+        required=False,
+        help_text=_("The person signs in with a link sent to this address."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["create_user"].widget.attrs["aria-describedby"] = "id_create_user_helptext"
+
+
+class MarkForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Mark"),
+        choices=Screening.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose eligible or ineligible.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required. The reason is kept with the mark and shown in the audit trail."),
+        error_messages={"required": _("Write the reason for the mark.")},
+    )
+
+
+class HelsinkiDateTimeField(forms.DateTimeField):
+    """A wall time read in Helsinki, whatever the server's time zone."""
+
+    def to_python(self, value):
+        with timezone.override(clock.HELSINKI):
+            return super().to_python(value)
+
+
+class SupplementRequestForm(forms.Form):
+    parts = forms.MultipleChoiceField(
+        label=_("Parts the lead may change"),
+        choices=[(part, PART_LABELS[part]) for part in PARTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one part to supplement.")},
+    )
+    message = forms.CharField(
+        label=_("What is asked"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write what is asked.")},
+    )
+    due_at = HelsinkiDateTimeField(
+        label=_("Due (Helsinki time)"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("For example 2020-11-16 16:15."),
+        error_messages={"required": _("Enter the due time."), "invalid": _("Enter the due time as a date and a time, for example 2020-11-16 16:15.")},
+    )
+
+    def clean_due_at(self):
+        due = self.cleaned_data["due_at"]
+        if due <= clock.now():
+            raise forms.ValidationError(_("The due time must be in the future."), code="past")
+        return due

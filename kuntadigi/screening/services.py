@@ -1,0 +1,347 @@
+"""Screening use cases: naming the roles of a call, marking applications eligible or ineligible,
+requests for supplement and their answers, and the data the officials' pages read.
+
+Each use case checks permissions.py, validates, changes state through lifecycle.py on a locked row,
+bumps the application's version and records an audit event, all inside one transaction. E-mail is
+sent by a task after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch
+from django.utils.translation import gettext as _
+
+from kuntadigi import clock, permissions
+from kuntadigi.applications import lifecycle, snapshot
+from kuntadigi.applications.errors import Refused
+from kuntadigi.applications.lifecycle import State
+from kuntadigi.applications.models import Application, Submission
+from kuntadigi.applications.submission import SubmitResult, load_for_content, validate_for_submission
+from kuntadigi.audit import services as audit
+from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
+
+from . import rules
+from .models import Screening, SupplementRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _require(decision: permissions.Decision) -> None:
+    if not decision:
+        raise Refused(decision.reason)
+
+
+def _lock(pk: int) -> Application:
+    return Application.objects.select_for_update().select_related("call", "lead").get(pk=pk)
+
+
+def _transition(application: Application, action: str, now: datetime) -> tuple[str, str]:
+    """Move the locked application along the lifecycle; (state before, state after)."""
+    before = application.state
+    application.state = lifecycle.next_state(application.state, action)
+    application.version += 1
+    application.updated_at = now
+    return before, application.state
+
+
+# ── Roles in a call ─────────────────────────────────────────────────────────
+
+
+def name_call_role(admin, call: Call, email: str, role: str, *, create_user: bool = False) -> CallRole:
+    """Name a person by e-mail to a role in the call. A new user is made only when asked."""
+    _require(permissions.can_name_call_roles(admin))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refused(_("Enter a valid e-mail address."), field="email") from None
+    if role not in CallRole.Role.values:
+        raise Refused(_("Choose the role."), field="role")
+    User = get_user_model()
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        user = User.objects.filter(email__iexact=email).first()
+        created = False
+        if user is None:
+            if not create_user:
+                raise Refused(_("No user has this e-mail address. Tick the box to create a user for it."), field="email")
+            user = User.objects.create_user(email=email)
+            created = True
+            audit.record(admin, "user.created", user, after={"user": user.pk, "by": "call_roles"})
+        if CallRole.objects.filter(call=call, user=user, role=role).exists():
+            raise Refused(_("This person already has this role in the call."), field="email")
+        try:
+            with transaction.atomic():
+                named = CallRole.objects.create(call=call, user=user, role=role, named_by=admin, named_at=clock.now())
+        except IntegrityError:
+            raise Refused(_("This person already has this role in the call."), field="email") from None
+        audit.record(admin, "call_role.named", named, after={"call": call.slug, "user": user.pk, "role": role, "user_created": created})
+    permissions.forget_cached_call_roles(user)
+    logger.info("call role %s named in call %s", named.pk, call.pk)
+    return named
+
+
+def remove_call_role(admin, call: Call, role_pk: int) -> CallRole:
+    _require(permissions.can_name_call_roles(admin))
+    with transaction.atomic():
+        named = CallRole.objects.select_for_update().select_related("user").filter(pk=role_pk, call=call).first()
+        if named is None:
+            raise Refused(_("The role was not found. It may have been removed already."))
+        audit.record(admin, "call_role.removed", named, before={"call": call.slug, "user": named.user_id, "role": named.role})
+        named.delete()
+    logger.info("call role %s removed from call %s", role_pk, call.pk)
+    return named
+
+
+def roles_of_call(call: Call) -> list[CallRole]:
+    return list(CallRole.objects.filter(call=call).select_related("user", "named_by").order_by("role", "user__email"))
+
+
+# ── The data of the checks ──────────────────────────────────────────────────
+
+
+def call_rules(call: Call) -> rules.CallRules:
+    """The call's rules as plain data for the pure checks (two queries: target areas, exclusions)."""
+    return rules.CallRules(
+        opens_at=call.opens_at,
+        closes_at=call.closes_at,
+        project_end_latest=call.project_end_latest,
+        min_municipalities=call.min_municipalities,
+        max_grant_share=call.max_grant_share,
+        vat_eligible=call.vat_eligible,
+        target_areas=frozenset(call.target_areas.values_list("number", flat=True)),
+        exclusions=tuple(
+            rules.ExclusionRule(name=exclusion.name, keywords=rules.keywords_from_text(exclusion.keywords)) for exclusion in call.exclusions.all()
+        ),
+    )
+
+
+def supplement_windows(requests) -> list[rules.SupplementWindow]:
+    return [rules.SupplementWindow(requested_at=r.requested_at, due_at=r.due_at, answered_at=r.answered_at) for r in requests]
+
+
+def checks_for(submission: Submission, call_data: rules.CallRules, requests) -> list[rules.Check]:
+    return rules.automatic_checks(submission.content, submission.submitted_at, call_data, supplement_windows(requests))
+
+
+def received_applications(call: Call, state: str | None = None):
+    """The call's received applications with what the screening list reads, in submission order."""
+    queryset = (
+        Application.objects.filter(call=call, state__in=lifecycle.RECEIVED_STATES)
+        .select_related("lead", "screening", "screening__marked_by")
+        .prefetch_related(
+            Prefetch("submissions", queryset=Submission.objects.order_by("number"), to_attr="versions"),
+            Prefetch("supplement_requests", queryset=SupplementRequest.objects.order_by("requested_at", "pk"), to_attr="requests"),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset
+
+
+@dataclass
+class ScreeningRow:
+    application: Application
+    latest: Submission | None
+    checks: list[rules.Check] = field(default_factory=list)
+    screening: Screening | None = None
+    open_request: SupplementRequest | None = None
+
+    @property
+    def flags(self) -> list[rules.Check]:
+        return rules.flagged(self.checks)
+
+    @property
+    def content(self) -> dict:
+        return self.latest.content if self.latest else {}
+
+
+def screening_rows(applications, call_data: rules.CallRules) -> list[ScreeningRow]:
+    """Rows of applications loaded by `received_applications`: no further queries."""
+    rows = []
+    for application in applications:
+        versions = getattr(application, "versions", None)
+        if versions is None:
+            versions = list(application.submissions.order_by("number"))
+        requests = getattr(application, "requests", None)
+        if requests is None:
+            requests = list(application.supplement_requests.order_by("requested_at", "pk"))
+        latest = versions[-1] if versions else None
+        try:
+            screening = application.screening
+        except Screening.DoesNotExist:
+            screening = None
+        rows.append(
+            ScreeningRow(
+                application=application,
+                latest=latest,
+                checks=checks_for(latest, call_data, requests) if latest else [],
+                screening=screening,
+                open_request=next((r for r in reversed(requests) if r.is_open), None),
+            )
+        )
+    return rows
+
+
+def filter_rows(rows: list[ScreeningRow], flag: str) -> list[ScreeningRow]:
+    """'any': some check flags the application; 'none': every check passes; a check's code: that check flags."""
+    if flag == "any":
+        return [row for row in rows if row.flags]
+    if flag == "none":
+        return [row for row in rows if row.latest and not row.flags]
+    if flag in rules.CHECK_CODES:
+        return [row for row in rows if any(check.code == flag for check in row.flags)]
+    return rows
+
+
+# ── Marking eligible or ineligible ──────────────────────────────────────────
+
+
+def mark_application(user, application_pk: int, outcome: str, reason: str) -> Screening:
+    """The preparer's mark with a written reason. The same mark again changes only the reason."""
+    reason = (reason or "").strip()
+    if outcome not in Screening.Outcome.values:
+        raise Refused(_("Choose eligible or ineligible."), field="outcome")
+    with transaction.atomic():
+        locked = _lock(application_pk)
+        _require(permissions.can_screen_application(user, locked))
+        if not reason:
+            raise Refused(_("Write the reason for the mark."), field="reason")
+        existing = Screening.objects.select_for_update().filter(application=locked).first()
+        before = {
+            "state": locked.state,
+            "outcome": existing.outcome if existing else None,
+            "reason": existing.reason if existing else None,
+        }
+        now = clock.now()
+        if locked.state != outcome:
+            try:
+                _transition(locked, f"mark_{outcome}", now)
+            except lifecycle.TransitionNotAllowed:
+                raise Refused(_("This application cannot be marked in its present state.")) from None
+            locked.save(update_fields=["state", "version", "updated_at"])
+        elif existing and existing.reason == reason:
+            return existing
+        screening, _created = Screening.objects.update_or_create(
+            application=locked, defaults={"outcome": outcome, "reason": reason, "marked_by": user, "marked_at": now}
+        )
+        audit.record(
+            user,
+            "screening.marked",
+            screening,
+            application_id=locked.pk,
+            before=before,
+            after={"state": locked.state, "outcome": outcome, "reason": reason, "version": locked.version},
+        )
+    return screening
+
+
+# ── Requests for supplement ─────────────────────────────────────────────────
+
+
+def request_supplement(user, application_pk: int, parts, message: str, due_at: datetime) -> SupplementRequest:
+    """Open the named parts to the lead until `due_at`, and tell the lead by e-mail after the commit."""
+    chosen = rules.clean_parts(parts or [])
+    message = (message or "").strip()
+    with transaction.atomic():
+        locked = _lock(application_pk)
+        _require(permissions.can_request_supplement(user, locked))
+        if not chosen:
+            raise Refused(_("Choose at least one part to supplement."), field="parts")
+        if not message:
+            raise Refused(_("Write what is asked."), field="message")
+        now = clock.now()
+        if due_at is None or due_at <= now:
+            raise Refused(_("The due time must be in the future."), field="due_at")
+        try:
+            before, after = _transition(locked, "request_supplement", now)
+        except lifecycle.TransitionNotAllowed:
+            raise Refused(_("A supplement can be requested only before the application is marked eligible or ineligible.")) from None
+        locked.save(update_fields=["state", "version", "updated_at"])
+        request = SupplementRequest.objects.create(application=locked, parts=chosen, message=message, due_at=due_at, requested_by=user, requested_at=now)
+        audit.record(
+            user,
+            "screening.supplement_requested",
+            request,
+            application_id=locked.pk,
+            before={"state": before},
+            after={"state": after, "parts": chosen, "message": message, "due_at": due_at.isoformat(), "version": locked.version},
+        )
+        request_pk = request.pk
+        transaction.on_commit(lambda: _enqueue_request_email(request_pk))
+    return request
+
+
+def submit_supplement(user, application_pk: int) -> SubmitResult:
+    """The lead's answer to the open request: a new version, checked as a submission is, kept
+    alongside the earlier ones. A double-clicked submit finds the answer already given."""
+    with transaction.atomic():
+        locked = _lock(application_pk)
+        if locked.state == State.SUBMITTED and permissions.is_lead_member(user, locked):
+            latest = locked.submissions.order_by("-number").first()
+            answered = latest is not None and SupplementRequest.objects.filter(answer=latest).exists()
+            if answered:
+                return SubmitResult(
+                    submission=latest,
+                    already_submitted=True,
+                    message=_("The application was already submitted at %(time)s.") % {"time": format_helsinki(latest.submitted_at)},
+                )
+        _require(permissions.can_submit_supplement(user, locked))
+        request = SupplementRequest.objects.select_for_update().filter(application=locked, answered_at__isnull=True).order_by("-requested_at", "-pk").first()
+        now = clock.now()
+        try:
+            before, after = locked.state, lifecycle.next_state(locked.state, "submit_supplement")
+        except lifecycle.TransitionNotAllowed:
+            raise Refused(_("There is no open request for supplement.")) from None
+
+        application = load_for_content(application_pk)
+        problems = validate_for_submission(application)
+        if problems:
+            return SubmitResult(problems=problems)
+
+        content = snapshot.application_content(application)
+        fingerprint = snapshot.fingerprint(content)
+        number = (locked.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
+        submission = Submission.objects.create(application=locked, number=number, submitted_at=now, submitted_by=user, content=content, fingerprint=fingerprint)
+        request.answer = submission
+        request.answered_at = now
+        request.save(update_fields=["answer", "answered_at"])
+        locked.state = after
+        locked.submitted_at = now
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
+        audit.record(
+            user,
+            "application.submit_supplement",
+            locked,
+            application_id=locked.pk,
+            before={"state": before},
+            after={"state": after, "version": locked.version, "submission": number, "fingerprint": fingerprint, "request": request.pk},
+        )
+        submission_pk = submission.pk
+        transaction.on_commit(lambda: _enqueue_receipt_email(submission_pk))
+    permissions.forget_cached_supplement(locked)
+    return SubmitResult(submission=submission)
+
+
+def _enqueue_request_email(request_pk: int) -> None:
+    from .tasks import send_supplement_request_email
+
+    send_supplement_request_email.enqueue(request_pk)
+
+
+def _enqueue_receipt_email(submission_pk: int) -> None:
+    from kuntadigi.applications.tasks import send_receipt_email
+
+    send_receipt_email.enqueue(submission_pk)

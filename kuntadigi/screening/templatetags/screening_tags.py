@@ -1,0 +1,38 @@
+"""Template helpers of screening: the open request for supplement shown on the application's pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from kuntadigi import clock, permissions
+from kuntadigi.applications.lifecycle import SUPPLEMENT_STATES
+
+from ..rules import PART_LABELS
+
+register = template.Library()
+
+# Where each part is changed.
+_PART_PAGES = {
+    "project": ("applications:edit", "#section-basics"),
+    "schedule": ("applications:edit", "#section-schedule"),
+    "contact": ("applications:edit", "#section-contact"),
+    "partners": ("applications:partners", ""),
+    "budget": ("applications:budget", ""),
+    "attachments": ("applications:attachments", ""),
+}
+
+
+@register.simple_tag
+def open_supplement_request(application):
+    """The application's open request for supplement with `part_links` [(label, url)] and `is_past`; else None."""
+    if application is None or getattr(application, "state", None) not in SUPPLEMENT_STATES:
+        return None
+    request = permissions.open_supplement_request(application)
+    if request is None:
+        return None
+    request.part_links = [
+        (str(PART_LABELS[part]), reverse(_PART_PAGES[part][0], args=[application.pk]) + _PART_PAGES[part][1]) for part in request.parts if part in _PART_PAGES
+    ]
+    request.is_past = clock.now() >= request.due_at
+    return request

@@ -1,0 +1,216 @@
+"""The officials' screening pages: the call's received applications with the automatic checks, and
+the official's page of one application (content, versions and what changed, checks, the mark,
+requests for supplement, the audit trail). Views stay thin: the services and rules do the work."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kuntadigi import clock, permissions
+from kuntadigi.applications.errors import Refused
+from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
+from kuntadigi.applications.models import Application, Submission
+from kuntadigi.applications.submission import content_view
+from kuntadigi.applications.views_drafting import error_items
+from kuntadigi.calls.models import Call
+
+from . import diff, rules, services, timeline
+from .forms import MarkForm, SupplementRequestForm
+from .models import Screening
+
+PAGE_SIZE = 25
+FLAG_CHOICES = ("any", "none", *rules.CHECK_CODES)
+
+
+# ── The call's received applications ────────────────────────────────────────
+
+
+@login_required
+@require_GET
+def screening_list(request, call_slug: str):
+    call = get_object_or_404(Call, slug=call_slug)
+    if not permissions.can_view_screening(request.user, call):
+        raise Http404
+    state = request.GET.get("state", "")
+    if state not in RECEIVED_STATES:
+        state = ""
+    flag = request.GET.get("flag", "")
+    if flag not in FLAG_CHOICES:
+        flag = ""
+    call_data = services.call_rules(call)
+    applications = services.received_applications(call, state or None)
+    if flag:  # the checks decide which rows are shown: compute them for every application first
+        rows = services.filter_rows(services.screening_rows(applications, call_data), flag)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = services.screening_rows(page.object_list, call_data)
+    query = urlencode({key: value for key, value in (("state", state), ("flag", flag)) if value})
+    context = {
+        "call": call,
+        "page": page,
+        "rows": page.object_list,
+        "state": state,
+        "flag": flag,
+        "states": [(value, label) for value, label in State.choices if value in RECEIVED_STATES],
+        "flags": [("any", _("Some check flags it")), ("none", _("Every check passes"))] + [(code, rules.CHECK_LABELS[code]) for code in rules.CHECK_CODES],
+        "query": query,
+        "user_roles": permissions.call_roles(request.user, call),
+        "phase": call.phase(clock.now()),
+    }
+    return render(request, "screening/list.html", context)
+
+
+# ── The official's page of one application ──────────────────────────────────
+
+
+def _application_for_official(user, pk: int) -> Application:
+    application = get_object_or_404(Application.objects.select_related("call", "lead"), pk=pk)
+    if application.state not in RECEIVED_STATES or not permissions.can_view_official_application(user, application):
+        raise Http404
+    return application
+
+
+def _version_pair(versions: list[Submission], query) -> tuple[Submission | None, Submission | None]:
+    """The two versions to compare: ?a=&b= by number, by default the last two."""
+    by_number = {version.number: version for version in versions}
+
+    def pick(name: str, default):
+        try:
+            return by_number.get(int(query.get(name, "")), default)
+        except ValueError:
+            return default
+
+    if len(versions) < 2:
+        return None, None
+    return pick("a", versions[-2]), pick("b", versions[-1])
+
+
+def _page_context(request, application: Application, *, mark_form=None, request_form=None) -> dict:
+    user = request.user
+    call = application.call
+    roles = permissions.call_roles(user, call)
+    is_call_official = bool(permissions.has_call_role(user, call, *permissions.CALL_OFFICIAL_ROLES))
+    may_see_audit = bool(permissions.can_view_audit_trail(user, application))
+    versions = list(application.submissions.select_related("submitted_by").order_by("number"))
+    requests = list(application.supplement_requests.select_related("requested_by", "answer").order_by("requested_at", "pk"))
+    for supplement in requests:
+        supplement.part_names = [str(rules.PART_LABELS.get(part, part)) for part in supplement.parts]
+    latest = versions[-1] if versions else None
+    call_data = services.call_rules(call)
+    older, newer = _version_pair(versions, request.GET)
+    changes = []
+    if older and newer:
+        area_names = {area.number: area.name for area in call.target_areas.all()}
+        category_names = {category.code: category.name for category in call.cost_categories.all()}
+        changes = diff.sections(diff.diff(older.content, newer.content, area_names=area_names, category_names=category_names))
+    try:
+        screening = application.screening
+    except Screening.DoesNotExist:
+        screening = None
+    mark_decision = permissions.can_screen_application(user, application) if is_call_official else permissions.deny("")
+    request_decision = permissions.can_request_supplement(user, application) if is_call_official else permissions.deny("")
+    if mark_form is None and mark_decision:
+        mark_form = MarkForm(initial={"outcome": screening.outcome, "reason": screening.reason} if screening else None)
+    if request_form is None and request_decision:
+        request_form = SupplementRequestForm()
+    return {
+        "application": application,
+        "call": call,
+        "user_roles": roles,
+        "is_call_official": is_call_official,
+        "may_see_audit": may_see_audit,
+        "versions": versions,
+        "latest": latest,
+        "content": content_view(latest.content, call) if latest else None,
+        "checks": services.checks_for(latest, call_data, requests) if latest else [],
+        "older": older,
+        "newer": newer,
+        "changes": changes,
+        "screening": screening,
+        "mark_decision": mark_decision,
+        "mark_form": mark_form,
+        "requests": requests,
+        "open_request": next((r for r in reversed(requests) if r.is_open), None),
+        "request_decision": request_decision,
+        "request_form": request_form,
+        "timeline": timeline.application_timeline(application.pk) if may_see_audit else [],
+        "error_items": error_items(
+            mark_form if mark_form is not None and mark_form.is_bound else None, request_form if request_form is not None and request_form.is_bound else None
+        ),
+    }
+
+
+@login_required
+@require_GET
+def application_page(request, pk: int):
+    application = _application_for_official(request.user, pk)
+    return render(request, "screening/application.html", _page_context(request, application))
+
+
+def _back(application: Application, anchor: str):
+    return redirect(reverse("screening:application", args=[application.pk]) + f"#{anchor}")
+
+
+def _refused_into_form(form, refusal: Refused) -> bool:
+    """Put a refusal on its field when the form has it; False when it is a refusal of the action itself."""
+    if refusal.field and refusal.field in form.fields:
+        form.add_error(refusal.field, refusal.message)
+        return True
+    return False
+
+
+@login_required
+@require_POST
+def mark(request, pk: int):
+    application = _application_for_official(request.user, pk)
+    decision = permissions.can_screen_application(request.user, application)
+    if not decision:
+        messages.error(request, decision.reason)
+        return _back(application, "screening")
+    form = MarkForm(request.POST)
+    if form.is_valid():
+        try:
+            screening = services.mark_application(request.user, application.pk, form.cleaned_data["outcome"], form.cleaned_data["reason"])
+        except Refused as refusal:
+            if not _refused_into_form(form, refusal):
+                messages.error(request, refusal.message)
+                return _back(application, "screening")
+        else:
+            messages.success(request, _("The application was marked %(outcome)s.") % {"outcome": screening.get_outcome_display()})
+            return _back(application, "screening")
+    application.refresh_from_db()
+    return render(request, "screening/application.html", _page_context(request, application, mark_form=form))
+
+
+@login_required
+@require_POST
+def request_supplement(request, pk: int):
+    application = _application_for_official(request.user, pk)
+    decision = permissions.can_request_supplement(request.user, application)
+    if not decision:
+        messages.error(request, decision.reason)
+        return _back(application, "supplements")
+    form = SupplementRequestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_supplement(request.user, application.pk, data["parts"], data["message"], data["due_at"])
+        except Refused as refusal:
+            if not _refused_into_form(form, refusal):
+                messages.error(request, refusal.message)
+                return _back(application, "supplements")
+        else:
+            messages.success(request, _("The request for supplement was sent to the lead applicant."))
+            return _back(application, "supplements")
+    application.refresh_from_db()
+    return render(request, "screening/application.html", _page_context(request, application, request_form=form))
