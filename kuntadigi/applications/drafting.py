@@ -24,6 +24,7 @@ from kuntadigi import clock, permissions
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CostCategory
 from kuntadigi.registry.models import Organisation
+from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, part_of_field
 
 from . import drafting_rules, rules
 from .errors import Refused, StaleVersion
@@ -60,6 +61,13 @@ def _require(decision: permissions.Decision) -> None:
 def _lock(application: Application) -> Application:
     """The application row, locked until the transaction ends, as it is now in the database."""
     return Application.objects.select_for_update().select_related("call", "lead").get(pk=application.pk)
+
+
+def _require_project_page(user, current: Application) -> None:
+    """The project page may be saved when any of its parts is open (every part of an editable draft)."""
+    decisions = [permissions.can_edit_application(user, current, part=part) for part in PROJECT_PAGE_PARTS]
+    if not any(decisions):
+        raise Refused(decisions[0].reason)
 
 
 def _check_version(current: Application, expected_version) -> None:
@@ -130,7 +138,7 @@ def save_draft(user, application: Application, data: dict, expected_version) -> 
     may not edit or a value breaks a format rule."""
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require_project_page(user, current)
         _check_version(current, expected_version)
         summary = data.get("summary")
         if summary:
@@ -141,6 +149,8 @@ def save_draft(user, application: Application, data: dict, expected_version) -> 
             raise Refused(_("Choose Finnish or Swedish as the language of the application."), field="language")
 
         changed = [name for name in DRAFT_FIELDS if name in data and getattr(current, name) != data[name]]
+        for name in changed:  # after a request for supplement, only the fields of the parts it opens
+            _require(permissions.can_edit_application(user, current, part=part_of_field(name)))
         for name in changed:
             setattr(current, name, data[name])
 
@@ -151,6 +161,7 @@ def save_draft(user, application: Application, data: dict, expected_version) -> 
             if not wanted <= allowed:
                 raise Refused(_("Choose target areas of this call."), field="target_areas")
             if wanted != set(current.target_areas.values_list("pk", flat=True)):
+                _require(permissions.can_edit_application(user, current, part=part_of_field("target_areas")))
                 new_area_ids = wanted
                 changed.append("target_areas")
 
@@ -271,7 +282,7 @@ def option_label(org: Organisation) -> str:
 def add_partner(user, application: Application, organisation: Organisation) -> Participant:
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require(permissions.can_edit_application(user, current, part="partners"))
         organisation = Organisation.objects.get(pk=organisation.pk)
         if not organisation.is_active:
             raise Refused(_("%(name)s is not active in the register and cannot take part.") % {"name": organisation.name}, field="organisation")
@@ -289,7 +300,7 @@ def remove_partner(user, application: Application, participant_pk: int) -> Organ
     """Remove a partner and its budget lines. The lead cannot be removed."""
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require(permissions.can_edit_application(user, current, part="partners"))
         participant = current.participants.select_related("organisation").filter(pk=participant_pk).first()
         if participant is None:
             raise Refused(_("This organisation does not take part in the application."))
@@ -389,7 +400,7 @@ def save_budget(user, application: Application, lines: list[dict], requested: De
     Refused carries Problems whose field is 'budget-<index in lines>' or 'requested_grant'."""
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require(permissions.can_edit_application(user, current, part="budget"))
         _check_version(current, expected_version)
         call = current.call
         participants = {p.pk: p for p in current.participants.all()}
@@ -479,7 +490,7 @@ def detect_type(uploaded) -> str | None:
 def add_attachment(user, application: Application, uploaded, description: str = "") -> Attachment:
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require(permissions.can_edit_application(user, current, part="attachments"))
         size = uploaded.size or 0
         detected = detect_type(uploaded) if 0 < size <= settings.ATTACHMENT_MAX_BYTES else None
         problems = drafting_rules.check_attachment(size, detected, settings.ATTACHMENT_MAX_BYTES)
@@ -524,7 +535,7 @@ def add_attachment(user, application: Application, uploaded, description: str = 
 def delete_attachment(user, application: Application, attachment_pk: int) -> Attachment:
     with transaction.atomic():
         current = _lock(application)
-        _require(permissions.can_edit_application(user, current))
+        _require(permissions.can_edit_application(user, current, part="attachments"))
         attachment = current.attachments.filter(pk=attachment_pk).first()
         if attachment is None:
             raise Refused(_("The attachment was not found. It may have been deleted already."))

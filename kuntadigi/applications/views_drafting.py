@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kuntadigi import clock, permissions
 from kuntadigi.calls.models import Call
 from kuntadigi.registry.models import Organisation
+from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, fields_of_parts
 
 from . import drafting, drafting_rules, rules
 from .drafting import Refused, StaleVersion
@@ -26,6 +27,7 @@ from .forms import (
     ReadOnlyBudgetLineFormSet,
     StartForm,
 )
+from .lifecycle import SUPPLEMENT_STATES
 from .models import Attachment, Participant
 from .queries import application_for_viewer
 
@@ -53,6 +55,26 @@ def error_items(*forms) -> list[tuple[str, str]]:
 
 def _page(application, active: str, **context) -> dict:
     return {"application": application, "active": active, **context}
+
+
+def _project_page_decision(user, application) -> tuple[permissions.Decision, set[str] | None]:
+    """(may save, the fields open) for the project page: every field of an editable draft (None);
+    after a request for supplement, only the fields of the parts it opens."""
+    if application.state not in SUPPLEMENT_STATES:
+        return permissions.can_edit_application(user, application), None
+    decisions = {part: permissions.can_edit_application(user, application, part=part) for part in PROJECT_PAGE_PARTS}
+    open_parts = [part for part, decision in decisions.items() if decision]
+    if not open_parts:
+        return decisions[PROJECT_PAGE_PARTS[0]], set()
+    return decisions[open_parts[0]], fields_of_parts(open_parts)
+
+
+def _close_fields(form, open_fields: set[str] | None) -> None:
+    if open_fields is None:
+        return
+    for name, field in form.fields.items():
+        if name != "version" and name not in open_fields:
+            field.disabled = True
 
 
 # ── Start ────────────────────────────────────────────────────────────────────
@@ -89,7 +111,7 @@ def start(request, call_slug):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     application = application_for_viewer(request.user, pk)
-    decision = permissions.can_edit_application(request.user, application)
+    decision, open_fields = _project_page_decision(request.user, application)
     stale = None
     status = 200
     form = None
@@ -97,10 +119,14 @@ def edit(request, pk):
         if not decision:
             messages.error(request, decision.reason)
             return redirect("applications:edit", pk=application.pk)
-        form = ApplicationForm(request.POST, application=application)
+        # After a request for supplement, closed fields keep their values whatever is posted.
+        initial = ApplicationForm.initial_from(application) if open_fields is not None else None
+        form = ApplicationForm(request.POST, initial=initial, application=application)
+        _close_fields(form, open_fields)
         if form.is_valid():
+            data = form.cleaned_data if open_fields is None else {k: v for k, v in form.cleaned_data.items() if k in open_fields}
             try:
-                saved, changed = drafting.save_draft(request.user, application, form.cleaned_data, form.cleaned_data["version"])
+                saved, changed = drafting.save_draft(request.user, application, data, form.cleaned_data["version"])
             except StaleVersion as error:
                 stale = error.message
                 status = 409
@@ -114,11 +140,13 @@ def edit(request, pk):
                 return redirect("applications:edit", pk=application.pk)
     if form is None:
         form = ApplicationForm(initial=ApplicationForm.initial_from(application), application=application, read_only=not decision)
+        _close_fields(form, open_fields)
     context = _page(
         application,
         "project",
         form=form,
         can_edit=decision,
+        supplement_fields=open_fields,
         stale=stale,
         exclusions=list(application.call.exclusions.all()),
         warnings=drafting.draft_warnings(application) if not form.is_bound else [],
@@ -156,7 +184,7 @@ def autosave(request, pk):
 @require_http_methods(["GET", "POST"])
 def partners(request, pk):
     application = application_for_viewer(request.user, pk)
-    decision = permissions.can_edit_application(request.user, application)
+    decision = permissions.can_edit_application(request.user, application, part="partners")
     search_form = PartnerSearchForm()
     matches = []
     status = 200
@@ -256,7 +284,7 @@ _PROBLEM_FIELD = {
 @require_http_methods(["GET", "POST"])
 def budget(request, pk):
     application = application_for_viewer(request.user, pk)
-    decision = permissions.can_edit_application(request.user, application)
+    decision = permissions.can_edit_application(request.user, application, part="budget")
     participants = list(application.participants.select_related("organisation"))
     categories = list(application.call.cost_categories.all())
     form_kwargs = {"participants": participants, "categories": categories}
@@ -352,7 +380,7 @@ def _attach_problems(refusal: Refused, formset, form, row_of_line: list[int]) ->
 @require_http_methods(["GET", "POST"])
 def attachments(request, pk):
     application = application_for_viewer(request.user, pk)
-    decision = permissions.can_edit_application(request.user, application)
+    decision = permissions.can_edit_application(request.user, application, part="attachments")
     form = AttachmentForm()
     if request.method == "POST":
         if not decision:
