@@ -279,3 +279,22 @@ def test_spreading_without_assessors_says_so(w):
     CallRole.objects.filter(role="assessor").delete()
     with pytest.raises(Refused, match=re.escape("The call has no assessors yet.")):
         services.spread(w.preparer, w.call, 2)
+
+
+def test_the_assignments_page_takes_a_constant_number_of_queries(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data.tie(w.anna, w.porvoo)
+    services.spread(w.preparer, w.call, 2)
+    client.force_login(w.preparer)
+    url = reverse("assessment:assignments", args=[w.call.slug])
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    for n in range(8):
+        data.submitted(w.call, factories.municipality(code=str(400 + 2 * n)), [factories.municipality(code=str(401 + 2 * n))])
+    services.spread(w.preparer, w.call, 2)
+    with CaptureQueriesContext(connection) as ten:
+        page = client.get(url).content.decode()
+    assert page.count('class="assign-form"') == 10
+    assert len(ten) == len(two), [q["sql"] for q in ten.captured_queries]
