@@ -197,3 +197,28 @@ def test_the_section_shows_a_blocked_assessor_the_reason(scored):
     html = _section(w.cecilia, w.app_a)
     assert "You cannot assess this application: tied to Loviisa (close relation)." in html
     assert reverse("assessment:score", args=[w.app_a.assignments.get(assessor=w.cecilia).pk]) not in html
+
+
+def test_the_section_on_the_officials_application_page(client, scored):
+    """The page of the screening area includes the section: valid HTML for the call's officials and the assessors."""
+    w = scored
+    url = reverse("screening:application", args=[w.app_a.pk])
+    client.force_login(w.preparer)
+    page = client.get(url).content.decode()
+    assert 'id="assessment"' in page and "Bertil Bedömare" in page and "3.90" in page
+    _valid(page)
+    client.force_login(w.cecilia)  # assigned, has not submitted: blind
+    page = client.get(url).content.decode()
+    assert "Your assessment" in page
+    assert "Bertil Bedömare" not in page and "Bertilin perustelu" not in page and "3.90" not in page
+    _valid(page)
+    data.tie(w.cecilia, w.porvoo)
+    assert client.get(url).status_code == 404
+
+
+def _valid(page: str) -> None:
+    checker = PageChecker()
+    checker.feed(page)
+    checker.close()
+    problems = checker.report("en")
+    assert not problems, problems
