@@ -18,17 +18,17 @@ from tests.integration import decisions_support as support
 
 
 @pytest.fixture
-def world(db, settings):
-    settings.LOCALE_PATHS = []  # English interface texts
-    world = support.build_world()
-    # A fifth application: eligible, but its proposal is 0 (below the allocation line).
-    lead = factories.municipality("Lahti", code="398")
-    lead_user = factories.member(lead, "lahti@lahti.fi")
-    app = support.submitted(world.call, lead, [factories.municipality("Hollola", code="098")], lead_user, project_name="Lahden digi")
-    support.set_state(app, "mark_eligible")
-    Proposal.objects.create(application=app, amount=Decimal("0.00"), proposed_by=world.preparer)
-    world.apps["zero"] = app
-    return world
+def world(db):
+    with translation.override("en"):  # English interface texts (the pages use /en/ addresses)
+        world = support.build_world()
+        # A fifth application: eligible, but its proposal is 0 (below the allocation line).
+        lead = factories.municipality("Lahti", code="398")
+        lead_user = factories.member(lead, "lahti@lahti.fi")
+        app = support.submitted(world.call, lead, [factories.municipality("Hollola", code="098")], lead_user, project_name="Lahden digi")
+        support.set_state(app, "mark_eligible")
+        Proposal.objects.create(application=app, amount=Decimal("0.00"), proposed_by=world.preparer)
+        world.apps["zero"] = app
+        yield world
 
 
 def url(name, *args):

@@ -142,8 +142,7 @@ def test_the_preview_is_watermarked_and_follows_the_draft(client, world, django_
     assert "8 000" in text and "10 000 euro" not in text
 
 
-def test_a_stale_preview_is_not_served(client, world, django_capture_on_commit_callbacks, settings):
-    settings.LOCALE_PATHS = []
+def test_a_stale_preview_is_not_served(client, world):
     app = world.apps["fi"]
     prepare(world, "fi")  # the render task is left queued: no preview yet
     client.force_login(world.presenter)
@@ -152,4 +151,4 @@ def test_a_stale_preview_is_not_served(client, world, django_capture_on_commit_c
 
     response = client.get(preview_pdf, follow=True)
 
-    assert "The preview PDF is being prepared" in response.content.decode()
+    assert wording("en", "The preview PDF is being prepared. Try again in a moment.") in response.content.decode()

@@ -17,9 +17,9 @@ from tests.integration import decisions_support as support
 
 
 @pytest.fixture
-def world(db, settings):
-    settings.LOCALE_PATHS = []  # English interface texts
-    return support.build_world()
+def world(db):
+    with translation.override("en"):  # English interface texts (the pages use /en/ addresses)
+        yield support.build_world()
 
 
 def url(name, *args):
