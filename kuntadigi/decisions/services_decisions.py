@@ -284,7 +284,7 @@ def _lock(application_pk: int) -> Application:
     decisions of a call and its allocation change one at a time."""
     call_id = Application.objects.filter(pk=application_pk).values_list("call_id", flat=True).get()
     Call.objects.select_for_update().filter(pk=call_id).first()
-    return Application.objects.select_for_update().select_related("call").get(pk=application_pk)
+    return Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application_pk)
 
 
 def _refuse_with(problems: list[Problem]) -> None:
@@ -343,7 +343,7 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         allowed = permissions.can_prepare_decisions(user, call)
         if not allowed:
             raise Refused(allowed.reason)
-        existing = Decision.objects.select_for_update().select_related("no_grant_reason", "submission").filter(application=application).first()
+        existing = Decision.objects.select_for_update(of=("self",)).select_related("no_grant_reason", "submission").filter(application=application).first()
         if existing is not None and existing.state == Decision.State.SIGNED:
             raise Refused(_("The decision has been signed: it can no longer be changed."))
         why_not = rules_decisions.why_not_decidable(application.state)
@@ -399,7 +399,10 @@ def sign_decision(user, application_pk: int) -> Decision:
     with transaction.atomic():
         application = _lock(application_pk)
         decision = (
-            Decision.objects.select_for_update().select_related("no_grant_reason", "submission", "application__call").filter(application=application).first()
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("no_grant_reason", "submission", "application__call")
+            .filter(application=application)
+            .first()
         )
         if decision is None:
             raise Refused(_("There is no decision to sign: prepare it first."))
