@@ -46,8 +46,9 @@ class World:
 
     def __init__(self):
         self.call = factories.call()
-        self.lead_org = factories.municipality("Porvoo", code="638", name_sv="Borgå")
-        self.partner_org = factories.municipality("Loviisa", code="434", name_sv="Lovisa")
+        # Codes from the factory's sequence: fixed codes would collide with it in a long test run.
+        self.lead_org = factories.municipality("Porvoo", name_sv="Borgå")
+        self.partner_org = factories.municipality("Loviisa", name_sv="Lovisa")
         self.lead = factories.member(self.lead_org, "lead@porvoo.example.fi", admin=True, full_name="Liisa Lead")
         self.partner = factories.member(self.partner_org, "partner@loviisa.example.fi", admin=True)
         self.app = submitted(self.call, lead=self.lead_org, partners=[self.partner_org], created_by=self.lead, contact_email="contact@porvoo.example.fi")

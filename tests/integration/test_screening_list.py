@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LOCALE_PATHS = []
+def _english():
     with translation.override("en"):
         yield
 
