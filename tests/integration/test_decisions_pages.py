@@ -224,3 +224,12 @@ def test_the_pages_are_well_formed_in_every_language(client, world, lang, django
     checker.feed(detail.content.decode())
     checker.close()
     assert checker.report(lang) == []
+
+
+def test_the_officials_calls_page_links_to_the_decisions_of_the_calls_where_one_has_a_decision_role(client, world):
+    decisions = url("decisions:decision_list", world.call.slug)
+
+    client.force_login(world.presenter)
+    assert f'href="{decisions}"' in client.get(url("applications:official_calls")).content.decode()
+    client.force_login(world.official)
+    assert f'href="{decisions}"' not in client.get(url("applications:official_calls")).content.decode()

@@ -66,3 +66,12 @@ def applicant_decision(context, application):
     if decision is None or not permissions.can_download_decision(user, application):
         return None
     return decision
+
+
+@register.simple_tag(takes_context=True)
+def decision_list_url(context, call) -> str:
+    """The call's decisions for those with a decision role in it; empty for everyone else."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    if not permissions.can_view_decisions(user, call):
+        return ""
+    return reverse("decisions:decision_list", args=[call.slug])
