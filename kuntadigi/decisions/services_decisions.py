@@ -411,6 +411,9 @@ def sign_decision(user, application_pk: int) -> Decision:
             raise Refused(allowed.reason)
         if decision.state == Decision.State.SIGNED:
             raise Refused(_("The decision has already been signed."))
+        why_not = rules_decisions.why_not_decidable(application.state) or rules_decisions.outcome_allowed(application.state, decision.outcome)
+        if why_not:  # e.g. screened ineligible after a grant was drafted
+            raise Refused(why_not)
         action = "sign_grant" if decision.outcome == GRANT else "sign_no_grant"
         try:
             new_state = lifecycle.next_state(application.state, action)

@@ -247,3 +247,14 @@ def test_a_missing_document_is_reported_the_same_way(client, world, django_captu
 
     assert response.status_code == 500
     assert "missing from storage" in caplog.text
+
+
+def test_a_grant_drafted_before_the_application_was_screened_ineligible_cannot_be_signed(world, django_capture_on_commit_callbacks):
+    prepare(world, "fi")
+    support.set_state(world.application("fi"), "mark_ineligible")
+
+    with pytest.raises(Refused, match="screened ineligible"):
+        sign(world, "fi", django_capture_on_commit_callbacks)
+
+    assert world.application("fi").state == "ineligible"
+    assert Decision.objects.get(application=world.apps["fi"]).state == "draft"
