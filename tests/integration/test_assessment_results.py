@@ -222,3 +222,18 @@ def _valid(page: str) -> None:
     checker.close()
     problems = checker.report("en")
     assert not problems, problems
+
+
+def test_the_officials_calls_page_links_to_the_assessment_pages_by_role(client, w):
+    url = reverse("applications:official_calls")
+    assignments = reverse("assessment:assignments", args=[w.call.slug])
+    results = reverse("assessment:results", args=[w.call.slug])
+    client.force_login(w.preparer)
+    page = client.get(url).content.decode()
+    assert assignments in page and results in page
+    client.force_login(w.presenter)
+    page = client.get(url).content.decode()
+    assert assignments not in page and results in page
+    client.force_login(w.official)
+    page = client.get(url).content.decode()
+    assert assignments not in page and results not in page

@@ -74,3 +74,18 @@ def assessment_section(context, application) -> dict:
         "reason": decision.reason,
         "state": services.assignment_state(assignment, assignment.scores.count()),
     }
+
+
+@register.simple_tag(takes_context=True)
+def assessment_links(context, call) -> list[tuple[str, str]]:
+    """(label, address) of the call's assessment pages the signed-in user may open; empty for others."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    user = _user(context)
+    links = []
+    if permissions.can_assign_assessors(user, call):
+        links.append((_("Assessors and assignments"), reverse("assessment:assignments", args=[call.slug])))
+    if permissions.can_view_assessment_results(user, call):
+        links.append((_("Assessment results"), reverse("assessment:results", args=[call.slug])))
+    return links
