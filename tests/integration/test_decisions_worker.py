@@ -47,3 +47,26 @@ def test_the_worker_renders_the_preview_then_the_signed_document_then_notifies(s
     assert decision.notified_at is not None
     assert {m.to[0] for m in mail.outbox} == {"yhteys@hameenlinna.fi", "hml@hameenlinna.fi", "vaasa@vaasa.fi"}
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_render_decisions_queues_again_what_a_failed_worker_left(settings):
+    from io import StringIO
+
+    world = support.build_world()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    app = world.apps["fi"]
+    data = services.defaults_for(app, world.preparer)
+    data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
+    data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"
+    services.prepare_decision(world.preparer, app.pk, data)
+    services.sign_decision(world.decision_maker, app.pk)
+    DBTaskResult.objects.all().delete()  # the queued work is lost
+    out = StringIO()
+
+    call_command("render_decisions", "--notify", stdout=out)
+    run_worker()
+
+    assert "1 document(s) and 0 notification(s) queued" in out.getvalue()
+    decision = Decision.objects.get(application=app)
+    assert len(decision.document_sha256) == 64 and decision.notified_at is not None
