@@ -204,7 +204,7 @@ def check_confirmations(content: dict) -> Check:
         return _check("confirmations", True, _("There are no partners to confirm."))
     if missing:
         return _check("confirmations", False, _("Not confirmed: %(names)s.") % {"names": ", ".join(missing)})
-    return _check("confirmations", True, _("All %(count)d partners confirmed their participation.") % {"count": len(partners)})
+    return _check("confirmations", True, _("Every partner confirmed its participation (%(count)d).") % {"count": len(partners)})
 
 
 def _decimal(value) -> Decimal | None:

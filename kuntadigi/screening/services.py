@@ -134,7 +134,8 @@ def checks_for(submission: Submission, call_data: rules.CallRules, requests) -> 
 
 
 def received_applications(call: Call, state: str | None = None):
-    """The call's received applications with what the screening list reads, in submission order."""
+    """The call's received applications with what the screening list reads, by reference (the order
+    they were started in; a resubmission does not move them)."""
     queryset = (
         Application.objects.filter(call=call, state__in=lifecycle.RECEIVED_STATES)
         .select_related("lead", "screening", "screening__marked_by")
@@ -142,7 +143,7 @@ def received_applications(call: Call, state: str | None = None):
             Prefetch("submissions", queryset=Submission.objects.order_by("number"), to_attr="versions"),
             Prefetch("supplement_requests", queryset=SupplementRequest.objects.order_by("requested_at", "pk"), to_attr="requests"),
         )
-        .order_by("submitted_at", "pk")
+        .order_by("reference", "pk")
     )
     if state:
         queryset = queryset.filter(state=state)
