@@ -85,6 +85,10 @@ def name_call_role(admin, call: Call, email: str, role: str, *, create_user: boo
         except IntegrityError:
             raise Refused(_("This person already has this role in the call."), field="email") from None
         audit.record(admin, "call_role.named", named, after={"call": call.slug, "user": user.pk, "role": role, "user_created": created})
+        if role == CallRole.Role.ASSESSOR and not user.is_assessor:
+            # The flag gives the person the menu link to their assessments (and the page to declare ties).
+            user.is_assessor = True
+            user.save(update_fields=["is_assessor"])
     permissions.forget_cached_call_roles(user)
     logger.info("call role %s named in call %s", named.pk, call.pk)
     return named

@@ -172,3 +172,12 @@ def test_roles_in_the_admin_site_are_audited(client, call, admin_user):
     client.post(reverse("admin:calls_callrole_delete", args=[named.pk]), {"post": "yes"})
     assert not CallRole.objects.exists()
     assert AuditEvent.objects.filter(action="call_role.removed").count() == 1
+
+
+def test_a_named_assessor_finds_their_assessments_in_the_menu(client, call, admin_user):
+    person = factories.user("arvioija@example.fi")
+    client.force_login(admin_user)
+    client.post(roles_url(call), {"email": person.email, "role": "assessor"})
+    client.force_login(person)
+    page = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("assessment:queue")}"' in page
