@@ -67,7 +67,11 @@ def test_a_role_in_another_call_is_not_enough(client, world):
     assert client.get(list_url(world)).status_code == 404
 
 
-def test_drafts_are_not_listed_and_every_check_shows_its_reason(client, world):
+def rows_of(response) -> dict:
+    return {row.application.pk: row for row in response.context["rows"]}
+
+
+def test_drafts_are_not_listed_and_flagged_checks_show_their_reason(client, world):
     submission_data.application(world.call, lead=factories.municipality("Kotka"), partners=[factories.municipality("Hamina")], project_name="Luonnos")
     flagged = support.submitted(
         world.call,
@@ -83,7 +87,11 @@ def test_drafts_are_not_listed_and_every_check_shows_its_reason(client, world):
     assert "Luonnos" not in page
     assert "For a person to judge. The texts mention Social and health care: Sote-keskuksen, terveysasemien." in page
     assert "1 check flagged" in page
-    assert "Submitted 5.10.2020 12.00, before the call closed 5.10.2020 16.15." in page
+    # The list shows what needs a person's eye; every check with its reason is on the application's page.
+    assert "Submitted 5.10.2020 12.00, before the call closed 5.10.2020 16.15." not in page
+    assert f"All {len(rows_of(response)[world.app.pk].checks)} checks passed" in page
+    application_page = client.get(reverse("screening:application", args=[world.app.pk])).content.decode()
+    assert "Submitted 5.10.2020 12.00, before the call closed 5.10.2020 16.15." in application_page
     rows = {row.application.pk: row for row in response.context["rows"]}
     assert [check.code for check in rows[flagged.pk].flags] == ["exclusions"]
     assert rows[world.app.pk].flags == []
