@@ -273,27 +273,37 @@ def submit_application(user, application_pk: int) -> SubmitResult:
         if problems:
             return SubmitResult(problems=problems)
 
-        content = snapshot.application_content(application)
-        fingerprint = snapshot.fingerprint(content)
-        number = (locked.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
-        submission = Submission.objects.create(application=locked, number=number, submitted_at=now, submitted_by=user, content=content, fingerprint=fingerprint)
         before = {"state": locked.state, "version": locked.version}
-        locked.state = new_state
-        locked.submitted_at = now
-        locked.version += 1
-        locked.updated_at = now
-        locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
+        submission = store_version(user, locked, application, new_state=new_state, now=now)
         audit.record(
             user,
             "application.submit",
             locked,
             application_id=locked.pk,
             before=before,
-            after={"state": locked.state, "version": locked.version, "submission": number, "fingerprint": fingerprint},
+            after={"state": locked.state, "version": locked.version, "submission": submission.number, "fingerprint": submission.fingerprint},
         )
-        submission_pk = submission.pk
-        transaction.on_commit(lambda: _enqueue_receipt_email(submission_pk))
     return SubmitResult(submission=submission)
+
+
+def store_version(user, locked: Application, application: Application, *, new_state: str, now) -> Submission:
+    """Freeze the application's content as its next numbered version and move it to `new_state`.
+
+    For the submitting use cases, inside their transaction: `locked` is the row they locked and
+    `application` the same application loaded with its content (load_for_content). The receipt e-mail
+    goes once the transaction commits."""
+    content = snapshot.application_content(application)
+    fingerprint = snapshot.fingerprint(content)
+    number = (locked.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
+    submission = Submission.objects.create(application=locked, number=number, submitted_at=now, submitted_by=user, content=content, fingerprint=fingerprint)
+    locked.state = new_state
+    locked.submitted_at = now
+    locked.version += 1
+    locked.updated_at = now
+    locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
+    submission_pk = submission.pk
+    transaction.on_commit(lambda: _enqueue_receipt_email(submission_pk))
+    return submission
 
 
 def withdraw_application(user, application_pk: int) -> Submission:

@@ -16,15 +16,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from kuntadigi import clock, permissions
-from kuntadigi.applications import lifecycle, snapshot
+from kuntadigi.applications import lifecycle
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application, Submission
-from kuntadigi.applications.submission import SubmitResult, load_for_content, validate_for_submission
+from kuntadigi.applications.submission import SubmitResult, load_for_content, store_version, validate_for_submission
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
@@ -314,28 +314,18 @@ def submit_supplement(user, application_pk: int) -> SubmitResult:
         if problems:
             return SubmitResult(problems=problems)
 
-        content = snapshot.application_content(application)
-        fingerprint = snapshot.fingerprint(content)
-        number = (locked.submissions.aggregate(n=Max("number"))["n"] or 0) + 1
-        submission = Submission.objects.create(application=locked, number=number, submitted_at=now, submitted_by=user, content=content, fingerprint=fingerprint)
+        submission = store_version(user, locked, application, new_state=after, now=now)
         request.answer = submission
         request.answered_at = now
         request.save(update_fields=["answer", "answered_at"])
-        locked.state = after
-        locked.submitted_at = now
-        locked.version += 1
-        locked.updated_at = now
-        locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
         audit.record(
             user,
             "application.submit_supplement",
             locked,
             application_id=locked.pk,
             before={"state": before},
-            after={"state": after, "version": locked.version, "submission": number, "fingerprint": fingerprint, "request": request.pk},
+            after={"state": after, "version": locked.version, "submission": submission.number, "fingerprint": submission.fingerprint, "request": request.pk},
         )
-        submission_pk = submission.pk
-        transaction.on_commit(lambda: _enqueue_receipt_email(submission_pk))
     permissions.forget_cached_supplement(locked)
     return SubmitResult(submission=submission)
 
@@ -344,9 +334,3 @@ def _enqueue_request_email(request_pk: int) -> None:
     from .tasks import send_supplement_request_email
 
     send_supplement_request_email.enqueue(request_pk)
-
-
-def _enqueue_receipt_email(submission_pk: int) -> None:
-    from kuntadigi.applications.tasks import send_receipt_email
-
-    send_receipt_email.enqueue(submission_pk)
