@@ -480,7 +480,20 @@ class Signatories:
 def prepare_all(user, call: Call, people: Signatories) -> BatchResult:
     """A draft for every screened application of the call that has no decision yet: a grant of the
     proposed amount for an eligible application with a positive proposal, otherwise no grant with the
-    call's reason. Each decision in its own transaction; a refusal of one does not stop the others."""
+    call's reason. Each decision in its own transaction; a refusal of one does not stop the others.
+
+    The titles typed on the batch form are in the preparer's language. A decision written in the
+    other language takes the person's title in that language (from their earlier decisions or the
+    call's contacts) where one is known, and the typed title otherwise."""
+    form_language = (translation.get_language() or "fi")[:2]
+    User = get_user_model()
+    signatories = {person.pk: person for person in User.objects.filter(pk__in=[people.presenter_id, people.decision_maker_id])}
+
+    def title(person_id, typed: str, language: str) -> str:
+        if language == form_language:
+            return typed
+        return _title_for(call, signatories.get(person_id), language) or typed
+
     allowed = permissions.can_prepare_decisions(user, call)
     if not allowed:
         raise Refused(allowed.reason)
@@ -505,8 +518,9 @@ def prepare_all(user, call: Call, people: Signatories) -> BatchResult:
         data.outcome = plan.outcome
         data.amount = plan.amount
         data.no_grant_reason_id = reasons[plan.reason_code].pk if plan.reason_code else None
-        data.presenter_id, data.presenter_title = people.presenter_id, people.presenter_title
-        data.decision_maker_id, data.decision_maker_title = people.decision_maker_id, people.decision_maker_title
+        data.presenter_id, data.presenter_title = people.presenter_id, title(people.presenter_id, people.presenter_title, application.language)
+        data.decision_maker_id = people.decision_maker_id
+        data.decision_maker_title = title(people.decision_maker_id, people.decision_maker_title, application.language)
         try:
             prepare_decision(user, application.pk, data)
         except Refused as refused:

@@ -147,3 +147,22 @@ def test_only_decision_makers_sign_all_and_only_preparers_prepare_all(client, wo
     )
     assert "Only the call's preparers and presenting officials prepare decisions." in text(response)
     assert not Decision.objects.exists()
+
+
+def test_a_decision_in_the_other_language_takes_the_signatorys_title_in_that_language(client, world):
+    from kuntadigi.calls.models import Contact
+
+    world.decision_maker.full_name = "Riitta Ratkaisija"
+    world.decision_maker.save()
+    Contact.objects.create(call=world.call, name="Riitta Ratkaisija", role_fi="finanssineuvos", role_sv="finansråd", role_en="finance counsellor")
+    client.force_login(world.preparer)
+    with translation.override("fi"):  # the batch form in Finnish: its titles are Finnish
+        client.post(
+            reverse("decisions:decision_batch_prepare", args=[world.call.slug]),
+            {"presenter": world.presenter.pk, "decision_maker": world.decision_maker.pk, **SIGNATORIES},
+        )
+    decisions = {d.application_id: d for d in Decision.objects.all()}
+    assert decisions[world.apps["fi"].pk].decision_maker_title == "finanssineuvos"
+    assert decisions[world.apps["sv"].pk].decision_maker_title == "finansråd"
+    # Nothing known of the presenter in Swedish: the typed title stands.
+    assert decisions[world.apps["sv"].pk].presenter_title == "neuvotteleva virkamies"
