@@ -3,44 +3,23 @@ the call row is locked while the remaining allocation is computed; signing twice
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 
 from kuntadigi.applications.errors import Refused
 from kuntadigi.audit.models import AuditEvent
 from kuntadigi.decisions import services_decisions as services
 from kuntadigi.decisions.models import Decision
+from tests.concurrency import run_together
 from tests.integration import decisions_support as support
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writers on its own"),
 ]
-
-
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # collected and checked by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, function)) for index, function in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def data_for(world, key, amount) -> services.DecisionData:
