@@ -346,12 +346,12 @@ def spread(request, call_slug: str):
         return redirect("assessment:assignments", call_slug=call.slug)
     messages.success(
         request,
-        _("%(created)d new assignments over %(applications)d applications.") % {"created": len(outcome.created), "applications": outcome.considered},
+        _("New assignments: %(created)d (applications considered: %(applications)d).") % {"created": len(outcome.created), "applications": outcome.considered},
     )
     for application, missing in outcome.short:
         messages.warning(
             request,
-            _("%(reference)s lacks %(missing)d assessors: there are not enough assessors without ties to its organisations.")
+            _("%(reference)s: assessors missing: %(missing)d. There are not enough assessors without ties to its organisations.")
             % {"reference": application.reference, "missing": missing},
         )
     return redirect("assessment:assignments", call_slug=call.slug)

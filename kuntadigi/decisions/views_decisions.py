@@ -238,7 +238,7 @@ def _batch_messages(request, result: services.BatchResult, what: str) -> None:
     if result.done:
         messages.success(
             request,
-            _("%(what)s: %(count)d decisions, of which %(grants)d grants of %(total)s € in total and %(no_grants)d no grant.")
+            _("%(what)s: %(count)d. Grants: %(grants)d, %(total)s € in total; no grant: %(no_grants)d.")
             % {"what": what, "count": len(result.done), "grants": result.grants, "total": format_euros(result.granted_total), "no_grants": result.no_grants},
         )
     else:

@@ -144,7 +144,7 @@ def fill(request, call_slug: str):
             return _back_to_ranking(call)
         messages.success(
             request,
-            _("The appropriation was filled in rank order: %(funded)d funded, %(not_funded)d not funded; %(changed)d proposed amounts changed.")
+            _("The appropriation was filled in rank order. Funded: %(funded)d; not funded: %(not_funded)d; proposed amounts changed: %(changed)d.")
             % {"funded": result.funded, "not_funded": result.not_funded, "changed": result.changed},
         )
         return _back_to_ranking(call)

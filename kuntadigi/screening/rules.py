@@ -185,7 +185,7 @@ def check_municipalities(content: dict, min_municipalities: int) -> Check:
     organisations = _organisations(content)
     municipalities = sum(1 for org in organisations if org.get("kind") == "municipality")
     joint = len(organisations) - municipalities
-    counts = _("%(municipalities)d municipalities and %(joint)d joint authorities take part; the call asks for at least %(min)d municipalities.") % {
+    counts = _("Municipalities taking part: %(municipalities)d; joint municipal authorities: %(joint)d; the call's minimum: %(min)d.") % {
         "municipalities": municipalities,
         "joint": joint,
         "min": min_municipalities,

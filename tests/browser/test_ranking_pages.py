@@ -69,7 +69,7 @@ def test_the_preparer_fills_and_finalises_without_javascript(nojs_page, site, ra
     page.get_by_role("link", name="Fill the appropriation in rank order").click()
     expect(page.locator("h1")).to_have_text("Fill the appropriation in rank order")
     page.get_by_role("button", name="Apply this plan").click()
-    expect(page.locator(".notice-success")).to_contain_text("2 funded, 1 not funded")
+    expect(page.locator(".notice-success")).to_contain_text("Funded: 2; not funded: 1")
     assert [Proposal.objects.get(application=app).amount for app in apps] == [Decimal("20000.00"), Decimal("0.00"), Decimal("10000.00")]
 
     page.get_by_role("link", name=apps[1].reference).click()

@@ -232,7 +232,7 @@ def test_spreading_evenly_balances_and_respects_ties(client, w):
     data.tie(w.cecilia, w.vaasa)  # cecilia may not take app_b nor the Espoo–Vaasa application
     client.force_login(w.preparer)
     response = client.post(reverse("assessment:spread", args=[w.call.slug]), {"per_application": "2"}, follow=True)
-    assert "8 new assignments over 4 applications." in response.content.decode()
+    assert "New assignments: 8 (applications considered: 4)." in response.content.decode()
     pairs = set(Assignment.objects.values_list("application_id", "assessor_id"))
     assert len(pairs) == 8
     for app in apps:
@@ -259,7 +259,7 @@ def test_spreading_reports_applications_that_lack_free_assessors(client, w):
     client.force_login(w.preparer)
     response = client.post(reverse("assessment:spread", args=[w.call.slug]), {"per_application": "3"}, follow=True)
     page = response.content.decode()
-    assert f"{w.app_a.reference} lacks 2 assessors: there are not enough assessors without ties to its organisations." in page
+    assert f"{w.app_a.reference}: assessors missing: 2. There are not enough assessors without ties to its organisations." in page
     assert list(Assignment.objects.filter(application=w.app_a).values_list("assessor", flat=True)) == [w.cecilia.pk]
     assert Assignment.objects.filter(application=w.app_b).count() == 3
 

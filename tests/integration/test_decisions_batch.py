@@ -66,7 +66,7 @@ def test_drafts_for_every_screened_application(client, world, django_capture_on_
         response = batch_prepare(client, world)
 
     page = text(response)
-    assert "Decisions prepared: 4 decisions, of which 2 grants of 22 750,00 € in total and 2 no grant." in page
+    assert "Decisions prepared: 4. Grants: 2, 22 750,00 € in total; no grant: 2." in page
     decisions = {d.application_id: d for d in Decision.objects.select_related("no_grant_reason")}
     sv, fi, ineligible, zero = (world.apps[k].pk for k in ("sv", "fi", "ineligible", "zero"))
     assert (decisions[sv].outcome, decisions[sv].amount) == ("grant", Decimal("12750.00"))
@@ -112,7 +112,7 @@ def test_the_decision_maker_signs_every_draft_naming_them(client, world, django_
         response = client.post(url("decisions:decision_batch_sign", world.call.slug), follow=True)
 
     page = text(response)
-    assert "Decisions signed: 3 decisions, of which 2 grants of 22 750,00 € in total and 1 no grant." in page
+    assert "Decisions signed: 3. Grants: 2, 22 750,00 € in total; no grant: 1." in page
     assert f"Left as they were: {world.apps['zero'].reference}." in page  # another decision-maker is named on it
     states = {world.apps[k].pk: world.application(k).state for k in ("sv", "fi", "ineligible", "zero")}
     assert states == {

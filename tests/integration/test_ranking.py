@@ -381,7 +381,7 @@ def test_fill_applies_the_plan_with_the_reason_in_the_applications_language(clie
 
     response = client.post(url("ranking_fill", call), follow=True)
 
-    assert "2 funded, 2 not funded" in response.content.decode()
+    assert "Funded: 2; not funded: 2" in response.content.decode()
     proposals = {p.application_id: p for p in Proposal.objects.all()}
     assert [proposals[a.pk].amount for a in apps] == [D("20000.00"), D("0.00"), D("10000.00"), D("0.00")]
     with translation.override("fi"):

@@ -126,13 +126,13 @@ def test_two_municipalities_are_enough_one_is_not():
     assert rules.check_municipalities(content(), 2).passed
     alone = rules.check_municipalities(content(partners=[]), 2)
     assert alone.flagged
-    assert "1 municipalities and 0 joint authorities" in alone.reason
+    assert "Municipalities taking part: 1; joint municipal authorities: 0" in alone.reason
 
 
 def test_a_joint_authority_is_not_counted_as_a_municipality_but_named_in_the_reason():
     check = rules.check_municipalities(content(partners=[org("Kuntayhtymä", "", kind="joint_authority", confirmed_at="2020-10-01T09:00:00+00:00")]), 2)
     assert check.flagged
-    assert "1 joint authorities" in check.reason
+    assert "joint municipal authorities: 1" in check.reason
 
 
 def test_every_partner_must_have_confirmed():
