@@ -91,6 +91,11 @@ class StartForm(forms.Form):
 # ── The project ──────────────────────────────────────────────────────────────
 
 
+def text_section(label, help_text, rows: int = 8) -> forms.CharField:
+    """A free-text section of the project page: optional while drafting, checked at submission."""
+    return forms.CharField(label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}), required=False)
+
+
 class ApplicationForm(forms.Form):
     """All sections of the application on one page. Every field may be left empty in a draft."""
 
@@ -110,35 +115,18 @@ class ApplicationForm(forms.Form):
         help_text=_("Choose the target areas of the call that the project develops: at least one."),
     )
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    current_state = forms.CharField(
-        label=_("Current state and the problem"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=_("How things are done now in the municipalities, and what problem the project solves."),
+    current_state = text_section(_("Current state and the problem"), _("How things are done now in the municipalities, and what problem the project solves."))
+    objectives = text_section(_("Objectives and the concrete improvement"), _("What the project aims at, and what concretely improves and for whom."))
+    change_in_ways_of_working = text_section(
+        _("How the project changes the ways of working and processes"),
+        _("The change in the municipalities' ways of working and processes is what the grant funds, not technology alone."),
     )
-    objectives = forms.CharField(
-        label=_("Objectives and the concrete improvement"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=_("What the project aims at, and what concretely improves and for whom."),
+    rollout_and_spread = text_section(
+        _("Rollout and spreading the results"),
+        _("How the change is rolled out in the participating municipalities, and how the results are spread to other municipalities."),
     )
-    change_in_ways_of_working = forms.CharField(
-        label=_("How the project changes the ways of working and processes"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=_("The change in the municipalities' ways of working and processes is what the grant funds, not technology alone."),
-    )
-    rollout_and_spread = forms.CharField(
-        label=_("Rollout and spreading the results"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-        help_text=_("How the change is rolled out in the participating municipalities, and how the results are spread to other municipalities."),
-    )
-    prior_work = forms.CharField(
-        label=_("Earlier work the project builds on"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        help_text=_("Similar work done elsewhere, in Finland or abroad, that the project uses or builds on."),
+    prior_work = text_section(
+        _("Earlier work the project builds on"), _("Similar work done elsewhere, in Finland or abroad, that the project uses or builds on."), rows=6
     )
     start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput, input_formats=DATE_INPUT_FORMATS)
     end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput, input_formats=DATE_INPUT_FORMATS)
