@@ -478,3 +478,13 @@ def can_submit_supplement(user, application) -> Decision:
     if clock.now() >= request.due_at:
         return deny(_("The due time of the request for supplement has passed: the application can no longer be changed."))
     return ALLOW
+
+
+# ── Publication of results (owner: publication) ─────────────────────────────
+
+
+def can_publish_results(user, call) -> Decision:
+    """Publishing a call's results: the call's preparers and presenting official."""
+    if has_call_role(user, call, "preparer", "presenter"):
+        return ALLOW
+    return deny(_("Only the call's preparers and presenting official publish its results."))

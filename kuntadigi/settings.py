@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kuntadigi.screening",
     "kuntadigi.assessment",
     "kuntadigi.decisions",
+    "kuntadigi.publication",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", include("kuntadigi.core.health_urls")),
+    path("api/", include("kuntadigi.api.urls")),
+    path("data/", include("kuntadigi.publication.urls_data")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -18,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.screening.urls")),
     path("", include("kuntadigi.decisions.urls")),
     path("", include("kuntadigi.assessment.urls")),
+    path("", include("kuntadigi.publication.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

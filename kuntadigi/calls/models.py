@@ -59,6 +59,13 @@ class Call(models.Model):
     decision_conditions = models.TextField(_("conditions of a grant decision"), blank=True)
     reporting_duties = models.TextField(_("reporting duties of a grant decision"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    # Set by the demo generators: the call's applications, assessments and decisions are fictional,
+    # and every page and export that shows them says so.
+    generated_content = models.BooleanField(
+        _("applications and decisions are generated demo data"),
+        default=False,
+        help_text=_("Fictional content made by the demo generator. Pages and exports of the call say so."),
+    )
 
     class Meta:
         ordering = ["-opens_at"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationConfig(AppConfig):
+    name = "kuntadigi.publication"
+    verbose_name = _("Publication of results")

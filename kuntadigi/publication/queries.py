@@ -1,0 +1,208 @@
+"""What the public may see of a call's results, and nothing more.
+
+Everything public about results is read through this module: pages, the API and the exports. Only
+calls whose results an official has published count, and of them only signed grant decisions. What an
+applicant wrote but the public must not see (contacts, budgets, attachments, scores, assessors,
+rejected applications' contents) never leaves here: `grant_record` lists every public field.
+
+Identifiers are stable across databases: a grant is its application's reference (DIGI-2020-0001), a
+call its slug, a municipality its Statistics Finland code, a region its code, a target area
+"<call slug>-<number>" (digi-2020-3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from kuntadigi.applications.lifecycle import RECEIVED_STATES
+from kuntadigi.applications.models import Application, Participant
+from kuntadigi.calls.models import Call, TargetArea
+from kuntadigi.decisions.models import Decision
+from kuntadigi.registry.models import Organisation, Region
+
+# ── Calls ────────────────────────────────────────────────────────────────────
+
+
+def published_calls() -> QuerySet[Call]:
+    """Calls whose results are published, newest first."""
+    return Call.objects.filter(is_published=True, results_publication__isnull=False).select_related("results_publication").order_by("-opens_at")
+
+
+def published_call(slug: str) -> Call | None:
+    return published_calls().filter(slug=slug).first()
+
+
+def is_published(call: Call) -> bool:
+    return call.is_published and hasattr(call, "results_publication")
+
+
+@dataclass(frozen=True)
+class CallTotals:
+    received: int  # applications that came in (submitted, whatever happened to them since)
+    funded: int
+    granted: Decimal  # the sum of the granted amounts (each a maximum)
+    appropriation: Decimal
+
+    @property
+    def share_of_appropriation(self) -> Decimal:
+        if not self.appropriation:
+            return Decimal("0")
+        return self.granted / self.appropriation
+
+
+def call_totals(call: Call) -> CallTotals:
+    """The call's headline figures, in two queries."""
+    received = Application.objects.filter(call=call, state__in=RECEIVED_STATES).count()
+    funded = funded_decisions().filter(application__call=call).aggregate(n=Count("id"), total=Sum("amount"))
+    return CallTotals(received=received, funded=funded["n"], granted=funded["total"] or Decimal("0"), appropriation=call.appropriation)
+
+
+# ── Grants ───────────────────────────────────────────────────────────────────
+
+
+def funded_decisions() -> QuerySet[Decision]:
+    """Signed grant decisions in calls whose results are published, in a stable order (call, then
+    reference). Related rows are fetched with a constant number of queries, whatever the count."""
+    return (
+        Decision.objects.filter(
+            state=Decision.State.SIGNED,
+            outcome=Decision.Outcome.GRANT,
+            application__call__is_published=True,
+            application__call__results_publication__isnull=False,
+        )
+        .select_related("application__call", "application__lead__region")
+        .prefetch_related(
+            Prefetch(
+                "application__participants",
+                queryset=Participant.objects.select_related("organisation__region").order_by("role", "organisation__name_fi"),
+            ),
+            Prefetch("application__target_areas", queryset=TargetArea.objects.order_by("number")),
+        )
+        .order_by("-application__call__opens_at", "application__reference")
+    )
+
+
+class UnknownFilter(ValueError):
+    """A filter value that names nothing (an unknown call, municipality, region or target area)."""
+
+
+def target_area_key(area: TargetArea) -> str:
+    return f"{area.call.slug}-{area.number}"
+
+
+def filter_grants(
+    grants: QuerySet[Decision],
+    *,
+    call: str | None = None,
+    municipality: str | None = None,
+    region: str | None = None,
+    target_area: str | None = None,
+) -> QuerySet[Decision]:
+    """Narrow the grants in the database. `municipality` (a code) and `region` (a code) match the
+    lead or any partner; `target_area` is "<call slug>-<number>". A malformed target area raises
+    UnknownFilter; values that name nothing simply match nothing."""
+    if call:
+        grants = grants.filter(application__call__slug=call)
+    if municipality:
+        grants = grants.filter(application__in=Participant.objects.filter(organisation__municipality_code=municipality).values("application"))
+    if region:
+        grants = grants.filter(application__in=Participant.objects.filter(organisation__region__code=region).values("application"))
+    if target_area:
+        slug, _sep, number = target_area.rpartition("-")
+        if not slug or not number.isdigit():
+            raise UnknownFilter(target_area)
+        grants = grants.filter(application__target_areas__call__slug=slug, application__target_areas__number=int(number))
+    return grants
+
+
+def grant(reference: str) -> Decision | None:
+    """One funded grant by its application's reference, or None when it is not public."""
+    return funded_decisions().filter(application__reference=reference).first()
+
+
+def iter_grants(grants: QuerySet[Decision], chunk_size: int = 500) -> Iterator[Decision]:
+    """Stream grants in chunks (prefetches run per chunk): memory stays flat however many there are."""
+    return grants.iterator(chunk_size=chunk_size)
+
+
+# ── Public records (the one list of public fields) ──────────────────────────
+
+
+def organisation_record(org: Organisation) -> dict:
+    return {
+        "id": org.municipality_code or org.business_id or "",
+        "kind": org.kind,
+        "municipality_code": org.municipality_code or None,
+        "business_id": org.business_id or None,
+        "name_fi": org.name_fi,
+        "name_sv": org.name_sv,
+        "region_code": org.region.code if org.region_id else None,
+        "population": org.population,
+        "population_year": org.population_year,
+    }
+
+
+def participants(decision: Decision) -> tuple[Participant, list[Participant]]:
+    """The lead and the partners of a grant, from the prefetched rows."""
+    rows = list(decision.application.participants.all())
+    lead = next(p for p in rows if p.role == Participant.Role.LEAD)
+    return lead, [p for p in rows if p.role == Participant.Role.PARTNER]
+
+
+def grant_record(decision: Decision) -> dict:
+    """Every public field of one grant, language-neutral (multilingual texts carry _fi/_sv/_en).
+    Pages, the API and the exports build on this and add nothing that is not public."""
+    application = decision.application
+    call = application.call
+    lead, partners = participants(decision)
+    return {
+        "id": application.reference,
+        "call": call.slug,
+        "call_title_fi": call.title_fi,
+        "call_title_sv": call.title_sv,
+        "call_title_en": call.title_en,
+        "project_name": application.project_name,
+        "summary": application.summary,
+        "language": application.language,
+        "lead": organisation_record(lead.organisation),
+        "partners": [organisation_record(p.organisation) for p in partners],
+        "target_areas": [
+            {"id": target_area_key(area), "number": area.number, "name_fi": area.name_fi, "name_sv": area.name_sv, "name_en": area.name_en}
+            for area in application.target_areas.all()
+        ],
+        "amount_granted": decision.amount,
+        "max_share": decision.max_share,
+        "currency": "EUR",
+        "decision_date": decision.decision_date,
+        "costs_from": decision.costs_from,
+        "costs_until": decision.costs_until,
+        "project_start": application.start_date,
+        "project_end": application.end_date,
+        "fictional": call.generated_content,
+    }
+
+
+# ── Municipalities and regions ───────────────────────────────────────────────
+
+
+def municipality(code: str) -> Organisation | None:
+    return Organisation.objects.select_related("region").filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code=code).first()
+
+
+def grants_of_organisation(org: Organisation) -> QuerySet[Decision]:
+    """Every public grant the organisation takes part in, as lead or partner, across calls."""
+    return funded_decisions().filter(application__in=Participant.objects.filter(organisation=org).values("application"))
+
+
+def regions() -> QuerySet[Region]:
+    return Region.objects.order_by("code")
+
+
+def published_filter_q(prefix: str = "") -> Q:
+    """A Q for rows whose call's results are published (prefix: the path to the call, e.g.
+    "application__call__")."""
+    return Q(**{f"{prefix}is_published": True, f"{prefix}results_publication__isnull": False})
