@@ -25,15 +25,34 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
-DEBUG = env_bool("DEBUG", True)
+DEV_ALLOWED_HOSTS = "127.0.0.1,localhost,testserver"
+# KUNTADIGI_PRODUCTION=1 marks a production server: DEBUG is then off unless asked for, and asking
+# for it is refused. With DEBUG off (production or not) the development secrets are refused below.
+PRODUCTION = env_bool("KUNTADIGI_PRODUCTION", False)
+DEBUG = env_bool("DEBUG", not PRODUCTION)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", DEV_ALLOWED_HOSTS if DEBUG else "")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG is on with KUNTADIGI_PRODUCTION=1: a production server never shows debug pages. Set DEBUG=0 or leave it unset.")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
+if not DEBUG and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY is too short for DEBUG off: use at least 32 random characters.")
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated host names) when DEBUG is off.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The public address used in links sent by e-mail (sign-in links, receipts).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The funder in the open data (360Giving): org-id FI-PRO-<business ID> and name; a deployment corrects
+# them here or by environment (docs/decisions.md: the prefix and the ID are to be confirmed).
+PUBLICATION_FUNDER = {
+    "id": os.environ.get("PUBLICATION_FUNDER_ID", "FI-PRO-0245439-9"),
+    "name": os.environ.get("PUBLICATION_FUNDER_NAME", "Valtiovarainministeriö"),
+    "website": os.environ.get("PUBLICATION_FUNDER_WEBSITE", "https://vm.fi/"),
+}
+# The prefix of the grants' 360Giving identifiers: <prefix>-<application reference>.
+PUBLICATION_GRANT_ID_PREFIX = os.environ.get("PUBLICATION_GRANT_ID_PREFIX", "360G-kuntadigi")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -121,6 +140,9 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kuntadigi_cache"}
 }
 RATELIMIT_VIEW = "kuntadigi.accounts.views.rate_limited"
+# Behind a reverse proxy every request comes from the proxy's address: name the header it sets for the
+# client's address (e.g. HTTP_X_REAL_IP), or the per-address sign-in limits count everyone together.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 # Internationalisation: Finnish first, then Swedish and English.
 LANGUAGE_CODE = "fi"
@@ -137,6 +159,10 @@ KUNTADIGI_NOW = os.environ.get("KUNTADIGI_NOW", "")
 # Frozen: "now" stays at KUNTADIGI_NOW. Otherwise the clock runs on from it.
 KUNTADIGI_CLOCK_FROZEN = env_bool("KUNTADIGI_CLOCK_FROZEN", False)
 KUNTADIGI_DEMO = env_bool("KUNTADIGI_DEMO", False)
+# Routes the load benchmark's bare insert view (bench/deadline_rush.py); never on a production server.
+KUNTADIGI_BENCH_VIEWS = env_bool("KUNTADIGI_BENCH_VIEWS", False)
+if PRODUCTION and KUNTADIGI_BENCH_VIEWS:
+    raise ImproperlyConfigured("KUNTADIGI_BENCH_VIEWS is for load benchmarks only; it is refused with KUNTADIGI_PRODUCTION=1.")
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -161,7 +187,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kuntadigi <noreply@ku
 # Background tasks (e-mail, decision PDFs). The default runs each task at once, inside the request
 # (development, tests). Production sets TASK_BACKEND=django_tasks_db.DatabaseBackend and runs
 # `manage.py db_worker`, which takes the queued tasks from the database.
-TASKS = {"default": {"BACKEND": os.environ.get("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# With DEBUG off the database backend is the default: tasks never run inside a request in production.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend")
+    }
+}
 
 # Security
 SESSION_COOKIE_HTTPONLY = True

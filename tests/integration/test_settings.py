@@ -22,7 +22,20 @@ print(json.dumps({
     "KUNTADIGI_CLOCK_FROZEN": settings.KUNTADIGI_CLOCK_FROZEN,
 }))
 """
-CONFIG_NAMES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL", "KUNTADIGI_NOW", "KUNTADIGI_CLOCK_FROZEN", "KUNTADIGI_DEMO")
+CONFIG_NAMES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "SITE_URL",
+    "KUNTADIGI_NOW",
+    "KUNTADIGI_CLOCK_FROZEN",
+    "KUNTADIGI_DEMO",
+    "KUNTADIGI_PRODUCTION",
+    "KUNTADIGI_BENCH_VIEWS",
+    "TASK_BACKEND",
+    "RATELIMIT_IP_META_KEY",
+)
 
 
 def import_settings(**environ: str) -> subprocess.CompletedProcess:
@@ -76,3 +89,90 @@ def test_database_url_and_site_url_come_from_the_environment():
     assert values["ENGINE"] == "django.db.backends.postgresql"
     assert values["SITE_URL"] == "https://kuntadigi.example.fi"
     assert values["KUNTADIGI_CLOCK_FROZEN"] is True
+
+
+# ── Production refuses development secrets (KUNTADIGI_PRODUCTION=1 or DEBUG=0) ──────────────────────
+
+PRODUCTION_KEY = "a-long-random-production-key-0123456789abcdef"
+PRODUCTION_ENV = {"KUNTADIGI_PRODUCTION": "1", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "kuntadigi.example.fi"}
+PROBE_PRODUCTION = """
+import json
+from django.conf import settings
+print(json.dumps({"DEBUG": settings.DEBUG, "TASKS": settings.TASKS["default"]["BACKEND"], "STATIC": settings.STORAGES["staticfiles"]["BACKEND"],
+                  "BENCH": settings.KUNTADIGI_BENCH_VIEWS, "IP_KEY": settings.RATELIMIT_IP_META_KEY}))
+"""
+
+
+def import_production(probe: str = PROBE_PRODUCTION, **environ: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_NAMES}
+    env.update(environ, DJANGO_SETTINGS_MODULE="kuntadigi.settings", PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def refusal(result: subprocess.CompletedProcess) -> str:
+    """The ImproperlyConfigured line the process died with."""
+    assert result.returncode != 0, result.stdout
+    lines = [line for line in result.stderr.splitlines() if "ImproperlyConfigured" in line]
+    assert lines, result.stderr
+    return lines[-1]
+
+
+def test_a_production_server_starts_with_its_own_secrets_and_production_defaults():
+    result = import_production(**PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is False
+    assert values["TASKS"] == "django_tasks_db.DatabaseBackend"  # tasks go to the db_worker, never inside a request
+    assert values["STATIC"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert values["BENCH"] is False
+    assert values["IP_KEY"] is None
+
+
+def test_production_without_a_secret_key_is_refused():
+    environ = {key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}
+    assert "SECRET_KEY" in refusal(import_production(**environ))
+
+
+def test_production_with_the_development_secret_key_is_refused():
+    from kuntadigi.settings import DEV_SECRET_KEY
+
+    assert "SECRET_KEY" in refusal(import_production(**{**PRODUCTION_ENV, "SECRET_KEY": DEV_SECRET_KEY}))
+
+
+def test_production_with_a_short_secret_key_is_refused():
+    assert "at least 32" in refusal(import_production(**{**PRODUCTION_ENV, "SECRET_KEY": "short-secret"}))
+
+
+def test_production_without_allowed_hosts_is_refused():
+    environ = {key: value for key, value in PRODUCTION_ENV.items() if key != "ALLOWED_HOSTS"}
+    assert "ALLOWED_HOSTS" in refusal(import_production(**environ))
+    assert "ALLOWED_HOSTS" in refusal(import_production(**{**PRODUCTION_ENV, "ALLOWED_HOSTS": " , "}))
+
+
+def test_debug_off_without_the_production_flag_also_needs_allowed_hosts():
+    assert "ALLOWED_HOSTS" in refusal(import_production(DEBUG="0", SECRET_KEY=PRODUCTION_KEY))
+
+
+def test_production_with_debug_on_is_refused():
+    assert "DEBUG" in refusal(import_production(**{**PRODUCTION_ENV, "DEBUG": "1"}))
+
+
+def test_production_refuses_the_benchmark_views():
+    assert "KUNTADIGI_BENCH_VIEWS" in refusal(import_production(**{**PRODUCTION_ENV, "KUNTADIGI_BENCH_VIEWS": "1"}))
+
+
+def test_an_explicit_task_backend_and_proxy_address_header_are_kept():
+    result = import_production(**PRODUCTION_ENV, TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend", RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["TASKS"] == "django_tasks.backends.immediate.ImmediateBackend"
+    assert values["IP_KEY"] == "HTTP_X_REAL_IP"
+
+
+def test_development_runs_tasks_at_once_and_serves_no_benchmark_views():
+    result = import_production()
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["DEBUG"] is True
+    assert values["TASKS"] == "django_tasks.backends.immediate.ImmediateBackend"
+    assert values["BENCH"] is False
