@@ -189,9 +189,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kuntadigi <noreply@ku
 # `manage.py db_worker`, which takes the queued tasks from the database.
 # With DEBUG off the database backend is the default: tasks never run inside a request in production.
 TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend")
-    }
+    "default": {"BACKEND": os.environ.get("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend")}
 }
 
 # Security
