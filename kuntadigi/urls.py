@@ -25,6 +25,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+if settings.KUNTADIGI_BENCH_VIEWS:  # the load benchmark's bare view; refused in production (settings.py)
+    urlpatterns += [path("bench/", include("kuntadigi.core.bench_urls"))]
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

@@ -1,0 +1,26 @@
+"""The load benchmark's bare insert view: routed only with KUNTADIGI_BENCH_VIEWS=1, and it inserts one row."""
+
+import pytest
+from django.test import RequestFactory
+
+from kuntadigi.core import bench_views
+from kuntadigi.core.models import BenchInsert
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bench_view_is_not_routed_by_default(client):
+    assert client.post("/bench/insert/", {"payload": "x"}).status_code == 404
+    assert not BenchInsert.objects.exists()
+
+
+def test_the_bench_view_inserts_one_row(django_assert_num_queries):
+    request = RequestFactory().post("/bench/insert/", {"payload": "rush"})
+    with django_assert_num_queries(1):
+        response = bench_views.insert(request)
+    assert response.status_code == 200
+    assert list(BenchInsert.objects.values_list("payload", flat=True)) == ["rush"]
+
+
+def test_the_bench_view_answers_only_post():
+    assert bench_views.insert(RequestFactory().get("/bench/insert/")).status_code == 405
