@@ -42,7 +42,7 @@ def edited(tmp_path, change) -> Path:
 def test_loads_both_calls_with_every_language():
     output = load()
 
-    assert set(Call.objects.values_list("slug", flat=True)) == {"digi-2020", "digi-2021"}
+    assert set(Call.objects.values_list("slug", flat=True)) == {"digi-2019-2", "digi-2020", "digi-2021"}
     assert "digi-2020: created" in output and "digi-2021: created" in output
     call = Call.objects.get(slug="digi-2020")
     assert call.title_fi == "Valtionavustus kuntien digitalisaation edistämiseen 2020"
@@ -183,3 +183,52 @@ def test_a_cost_category_in_use_cannot_be_removed(tmp_path, django_user_model):
         load(path)
 
     assert call.cost_categories.filter(code="rent").exists()
+
+
+FILE_2019 = CALLS_DIR / "digi-2019-2.json"
+
+
+def test_the_2019_joint_projects_call_comes_from_its_file():
+    output = load(FILE_2019)
+
+    assert "digi-2019-2: created" in output
+    call = Call.objects.get(slug="digi-2019-2")
+    assert call.title_sv == "Statsunderstöd för främjande av digitalisering i kommunerna 2019: kommunernas samarbetsprojekt"
+    # 13.11.2019 to 19.12.2019 at 16.15 Helsinki time (winter: UTC+2).
+    assert call.opens_at.isoformat() == "2019-11-13T08:00:00+00:00"
+    assert call.closes_at.isoformat() == "2019-12-19T14:15:00+00:00"
+    assert call.project_end_latest.isoformat() == "2021-11-30"
+    assert (call.min_municipalities, call.max_grant_share, call.vat_eligible, call.is_published) == (2, Decimal("0.85"), False, True)
+    assert call.appropriation == Decimal("10000000.00")
+    assert call.generated_content is False  # only the demo generator marks its applications as fictional
+    areas = list(call.target_areas.all())
+    assert len(areas) == 6
+    assert areas[3].name_en == "Knowledge-based management"
+    assert "programvarurobotik" in areas[5].name_sv and "tekoäly" in areas[5].name_fi
+    assert [e.name_en for e in call.exclusions.all()] == [
+        "Development projects in social and health care",
+        "Projects concerning the built environment",
+        "Development of case management or archiving",
+    ]
+    assert "ärendehantering" in call.exclusions.get(order=2).keywords.splitlines()
+    assert [c.code for c in call.cost_categories.all()] == ["staff", "travel", "rent", "services", "other"]
+    assert sum(c.weight for c in call.criteria.all()) == 100
+    assert [r.code for r in call.no_grant_reasons.order_by("order")] == ["conditions-not-met", "not-within-appropriation", "excluded-field"]
+    with translation.override("en"):
+        assert "several municipalities carry out together" in call.cooperation_rule
+    # The ministry's registry, not a named person.
+    assert [(c.email, c.role_en) for c in call.contacts.all()] == [("valtiovarainministerio@gov.fi", "Registry (general questions about the call)")]
+    for obj in [call, *areas, *call.exclusions.all(), *call.criteria.all(), *call.faq.all(), *call.no_grant_reasons.all()]:
+        for name in ("title", "summary", "purpose", "name", "question", "answer", "description", "cooperation_rule", "assessment_intro", "text"):
+            if hasattr(obj, f"{name}_fi"):
+                assert all(getattr(obj, f"{name}_{lang}") for lang in ("fi", "sv", "en")), (obj, name)
+
+
+def test_reloading_the_2019_call_keeps_the_generated_content_mark():
+    load(FILE_2019)
+    Call.objects.filter(slug="digi-2019-2").update(generated_content=True)
+
+    output = load(FILE_2019)
+
+    assert "digi-2019-2: unchanged" in output
+    assert Call.objects.get(slug="digi-2019-2").generated_content is True
