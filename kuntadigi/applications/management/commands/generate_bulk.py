@@ -184,7 +184,13 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=1000, help="How many applications to generate.")
         parser.add_argument("--seed", type=int, default=2020, help="Random seed: the same seed gives the same data.")
         parser.add_argument("--batch-size", type=int, default=1000, help="Applications per bulk insert.")
-        parser.add_argument("--funded-share", type=float, default=0.3, help="Share of the eligible applications granted, in rank order (0–1).")
+        parser.add_argument(
+            "--funded-share",
+            type=float,
+            default=None,
+            help="Share of the eligible applications granted, in rank order (0–1); the call's appropriation is raised when they do not fit. "
+            "By default the appropriation decides, as the allocation helper does.",
+        )
         parser.add_argument("--drafts-share", type=float, default=0.06, help="Share of the applications left as drafts (0–1).")
         parser.add_argument("--ineligible-share", type=float, default=0.10, help="Share of the received applications screened ineligible (0–1).")
         parser.add_argument(
@@ -197,7 +203,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         count, batch_size = options["count"], options["batch_size"]
         for name in ("funded_share", "drafts_share", "ineligible_share"):
-            if not 0 <= options[name] <= 1:
+            if options[name] is not None and not 0 <= options[name] <= 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be between 0 and 1.")
         if count < 0 or batch_size < 1:
             raise CommandError("--count must be 0 or more and --batch-size at least 1.")
@@ -637,15 +643,23 @@ class Generator:
         eligible = [m for m in made if m.screened == "eligible"]
         ranked = allocation_rules.rank(allocation_rules.RankItem(m.pk, m.reference, m.weighted, m.submitted_at) for m in eligible)
         by_pk = {m.pk: m for m in eligible}
-        funded_count = round(len(ranked) * self.options["funded_share"])
+        share = self.options["funded_share"]
+        if share is None:
+            # As the allocation helper does: in rank order, each in full while it fits the appropriation.
+            earlier = Proposal.objects.filter(application__call=call, application__state__in=(State.ELIGIBLE, State.GRANTED))
+            left = call.appropriation - sum(earlier.values_list("amount", flat=True), Decimal("0.00"))
+            requested = [(item.application_id, by_pk[item.application_id].requested) for item in ranked]
+            funded = allocation_rules.fill(requested, max(left, Decimal("0.00"))).funded_ids
+        else:
+            funded = {item.application_id for item in ranked[: round(len(ranked) * share)]}
         proposals = []
         amounts: dict[int, Decimal] = {}
-        for position, item in enumerate(ranked):
+        for item in ranked:
             m = by_pk[item.application_id]
-            if position < funded_count:
+            if m.pk in funded:
                 amount = m.requested
                 reason = ""
-                if rng.random() < 0.15:  # a reduced proposal, with its reason
+                if share is not None and rng.random() < 0.15:  # a reduced proposal, with its reason
                     amount = (m.requested * Decimal("0.8")).quantize(CENT, rounding=ROUND_DOWN)
                     reason = "Kustannusarvio on osin ylimitoitettu." if m.language == "fi" else "Kostnadsberäkningen är delvis överdimensionerad."
             else:
