@@ -24,7 +24,7 @@ DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
-.PHONY: help venv run run-after-deadline setup test lint check format messages compilemessages clean
+.PHONY: help venv run run-after-deadline setup test lint check format messages compilemessages clean serve-production bench-rush
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
@@ -81,6 +81,16 @@ run-after-deadline: setup
 	@echo "kuntadigi demo after the deadline: open http://$(HOST):$(PORT)/fi/ — the clock starts at 6.10.2020 09.00 Helsinki time."
 	@echo
 	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+# Production-like: gunicorn + the background worker on PostgreSQL, refusing development secrets.
+# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README, "Production-like run").
+serve-production: venv compilemessages
+	bin/serve-production
+
+# The deadline-rush load benchmark on PostgreSQL (bench/README.md); BENCH_ARGS=... for its options.
+BENCH_ARGS ?=
+bench-rush: venv compilemessages
+	$(PY) bench/deadline_rush.py $(BENCH_ARGS)
 
 # Pytest's exit status 5 means that no test ran: that is a failure too.
 test: venv compilemessages
