@@ -116,6 +116,14 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "screening:application": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:mark": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:request_supplement": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Open data: public to everyone; a call's files exist only once its results are published (the open call's are not).
+    "publication:open_data": ({}, row(OK, OK, OK, OK, OK)),
+    "data:all_csv": ({}, row(OK, OK, OK, OK, OK)),
+    "data:all_xlsx": ({}, row(OK, OK, OK, OK, OK)),
+    "data:all_360giving": ({}, row(OK, OK, OK, OK, OK)),
+    "data:call_csv": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "data:call_xlsx": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "data:call_360giving": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
 }
 
 # POST to the URLs that change something: strangers must learn nothing and change nothing.
