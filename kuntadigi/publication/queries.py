@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 
 from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application, Participant
@@ -54,6 +56,21 @@ class CallTotals:
         return self.granted / self.appropriation
 
 
+def published_calls_with_totals() -> list[tuple[Call, CallTotals]]:
+    """Every published call with its headline figures, in one query however many calls there are."""
+    received = Application.objects.filter(call=OuterRef("pk"), state__in=RECEIVED_STATES).order_by().values("call").annotate(n=Count("pk")).values("n")
+    grants = public_grants().filter(application__call=OuterRef("pk")).order_by().values("application__call")
+    calls = published_calls().annotate(
+        n_received=Coalesce(Subquery(received), 0),
+        n_funded=Coalesce(Subquery(grants.annotate(n=Count("pk")).values("n")), 0),
+        n_granted=Subquery(grants.annotate(total=Sum("amount")).values("total")),
+    )
+    return [
+        (call, CallTotals(received=call.n_received, funded=call.n_funded, granted=call.n_granted or Decimal("0"), appropriation=call.appropriation))
+        for call in calls
+    ]
+
+
 def call_totals(call: Call) -> CallTotals:
     """The call's headline figures, in two queries."""
     received = Application.objects.filter(call=call, state__in=RECEIVED_STATES).count()
@@ -62,6 +79,16 @@ def call_totals(call: Call) -> CallTotals:
 
 
 # ── Grants ───────────────────────────────────────────────────────────────────
+
+
+def public_grants() -> QuerySet[Decision]:
+    """The public grants as a plain queryset (no related rows): for counting, summing and subqueries."""
+    return Decision.objects.filter(
+        state=Decision.State.SIGNED,
+        outcome=Decision.Outcome.GRANT,
+        application__call__is_published=True,
+        application__call__results_publication__isnull=False,
+    )
 
 
 def funded_decisions() -> QuerySet[Decision]:
@@ -80,7 +107,8 @@ def funded_decisions() -> QuerySet[Decision]:
                 "application__participants",
                 queryset=Participant.objects.select_related("organisation__region").order_by("role", "organisation__name_fi"),
             ),
-            Prefetch("application__target_areas", queryset=TargetArea.objects.order_by("number")),
+            # With their call: target_area_key reads the call's slug without a query per area.
+            Prefetch("application__target_areas", queryset=TargetArea.objects.select_related("call").order_by("number")),
         )
         .order_by("-application__call__opens_at", "application__reference")
     )
@@ -206,3 +234,91 @@ def published_filter_q(prefix: str = "") -> Q:
     """A Q for rows whose call's results are published (prefix: the path to the call, e.g.
     "application__call__")."""
     return Q(**{f"{prefix}is_published": True, f"{prefix}results_publication__isnull": False})
+
+
+def organisation_totals(org: Organisation) -> dict:
+    """How many public grants the organisation takes part in (as lead, as partner), and the sum
+    granted to those projects (each project's whole grant), how many calls, and how many of the
+    grants are generated demo data (`fictional`), in one query."""
+    totals = (
+        public_grants()
+        .filter(application__participants__organisation=org)
+        .aggregate(
+            projects=Count("pk"),
+            led=Count("pk", filter=Q(application__lead=org)),
+            granted=Sum("amount"),
+            calls=Count("application__call", distinct=True),
+            fictional=Count("pk", filter=Q(application__call__generated_content=True)),
+        )
+    )
+    totals["partnered"] = totals["projects"] - totals["led"]
+    totals["granted"] = totals["granted"] or Decimal("0")
+    return totals
+
+
+def participating_municipalities(search: str = "") -> QuerySet[Organisation]:
+    """Municipalities taking part in public grants, each with `n_projects`, `n_led` and `granted`
+    (the sum of the grants of its projects), in one query; `search` matches the Finnish or Swedish
+    name. Ordered by name in the reader's language."""
+    public = Q(participations__application__decision__in=public_grants().values("pk"))
+    municipalities = (
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .select_related("region")
+        .annotate(
+            n_projects=Count("participations", filter=public),
+            n_led=Count("participations", filter=public & Q(participations__role=Participant.Role.LEAD)),
+            granted=Sum("participations__application__decision__amount", filter=public),
+        )
+        .filter(n_projects__gt=0)
+    )
+    search = search.strip()
+    if search:
+        municipalities = municipalities.filter(Q(name_fi__icontains=search) | Q(name_sv__icontains=search))
+    return municipalities.order_by(_localised_name("", get_language()), "municipality_code")
+
+
+# ── One call's results page: sorting and filtering in the database ───────────
+
+SORTS = ("name", "amount", "lead", "reference")
+
+
+def _localised_name(prefix: str, language: str | None):
+    """An expression for an organisation's name in the reader's language (Swedish falls back to Finnish)."""
+    if language == "sv":
+        return Coalesce(NullIf(F(f"{prefix}name_sv"), Value("")), F(f"{prefix}name_fi")).asc()
+    return F(f"{prefix}name_fi").asc()
+
+
+def sort_grants(grants: QuerySet[Decision], sort: str, language: str | None = None) -> QuerySet[Decision]:
+    """Order grants by project name (default), amount (largest first), lead (by name in the reader's
+    language) or reference; the reference breaks ties so that pages never overlap."""
+    if sort == "amount":
+        return grants.order_by("-amount", "application__reference")
+    if sort == "lead":
+        return grants.order_by(_localised_name("application__lead__", language or get_language()), "application__reference")
+    if sort == "reference":
+        return grants.order_by("application__reference")
+    return grants.order_by("application__project_name", "application__reference")
+
+
+def call_target_areas(call: Call) -> list[tuple[str, TargetArea]]:
+    """The call's target areas with their public ids ("<slug>-<number>")."""
+    return [(f"{call.slug}-{area.number}", area) for area in TargetArea.objects.filter(call=call).order_by("number")]
+
+
+def regions_of_grants(grants: QuerySet[Decision]) -> QuerySet[Region]:
+    """The regions of the lead and partners of the grants (for a filter's choices)."""
+    return Region.objects.filter(organisation__participations__application__decision__in=grants.values("pk")).distinct().order_by("code")
+
+
+def localised_record(record: dict, language: str | None = None) -> dict:
+    """A grant_record with `name` added to its organisations and target areas and `call_title`, in
+    the reader's language (organisations have Finnish and Swedish names; English reads Finnish)."""
+    language = language or get_language() or "fi"
+    record = dict(record)
+    for org in [record["lead"], *record["partners"]]:
+        org["name"] = (org["name_sv"] if language == "sv" else "") or org["name_fi"]
+    for area in record["target_areas"]:
+        area["name"] = area.get(f"name_{language}") or area["name_fi"]
+    record["call_title"] = record.get(f"call_title_{language}") or record["call_title_fi"]
+    return record

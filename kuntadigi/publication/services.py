@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from kuntadigi import permissions
@@ -14,6 +18,38 @@ from kuntadigi.calls.models import Call
 from kuntadigi.decisions.models import Decision
 
 from .models import ResultsPublication
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where the call stands before its results are published (for the officials' page)."""
+
+    received: int
+    undecided: int  # received applications without a signed decision
+    granted: int  # signed grant decisions
+    not_granted: int  # signed no-grant decisions
+    granted_total: Decimal
+
+    @property
+    def ready(self) -> bool:
+        return self.received > 0 and self.undecided == 0
+
+
+def readiness(call: Call) -> Readiness:
+    """The counts the officials see before publishing, in two queries."""
+    received = Application.objects.filter(call=call, state__in=RECEIVED_STATES).count()
+    signed = Decision.objects.filter(application__call=call, application__state__in=RECEIVED_STATES, state=Decision.State.SIGNED).aggregate(
+        granted=Count("pk", filter=Q(outcome=Decision.Outcome.GRANT)),
+        not_granted=Count("pk", filter=Q(outcome=Decision.Outcome.NO_GRANT)),
+        total=Sum("amount", filter=Q(outcome=Decision.Outcome.GRANT)),
+    )
+    return Readiness(
+        received=received,
+        undecided=received - signed["granted"] - signed["not_granted"],
+        granted=signed["granted"],
+        not_granted=signed["not_granted"],
+        granted_total=signed["total"] or Decimal("0"),
+    )
 
 
 def undecided_count(call: Call) -> int:

@@ -116,6 +116,15 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "screening:application": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:mark": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:request_supplement": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Public results (tests/integration/test_publication_pages.py): the call's results are not published, so its
+    # results page and its application's project page are unknown; a municipality's page and the lists are public.
+    # Publishing: the call's preparers and presenting official (the plain official has no role in the call).
+    "publication:index": ({}, row(OK, OK, OK, OK, OK)),
+    "publication:call": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "publication:publish": ({"slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "publication:project": ({"reference": "{ref}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "publication:municipalities": ({}, row(OK, OK, OK, OK, OK)),
+    "publication:municipality": ({"code": "638"}, row(OK, OK, OK, OK, OK)),
     # Open data: public to everyone; a call's files exist only once its results are published (the open call's are not).
     "publication:open_data": ({}, row(OK, OK, OK, OK, OK)),
     "data:all_csv": ({}, row(OK, OK, OK, OK, OK)),
@@ -159,6 +168,7 @@ POST_MATRIX: dict[str, dict] = {
     "screening:call_role_remove": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:mark": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:request_supplement": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publication:publish": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -210,7 +220,7 @@ def world(db):
     from kuntadigi.accounts.models import Membership
 
     membership = Membership.objects.create(user=applicant, organisation=lead_org)
-    ids = {"{call}": call.slug, "{app}": app.pk, "{n}": submission.number, "{att}": attachment.pk, "{membership}": membership.pk}
+    ids = {"{call}": call.slug, "{app}": app.pk, "{n}": submission.number, "{att}": attachment.pk, "{membership}": membership.pk, "{ref}": app.reference}
     return users, ids
 
 
