@@ -77,6 +77,14 @@ api = NinjaAPI(
 )
 api.add_decorator(open_data, mode="view")
 
+
+@api.exception_handler(queries.UnknownFilter)
+def malformed_filter(request: HttpRequest, exc: queries.UnknownFilter) -> HttpResponse:
+    """A target area the query layer cannot read (the parameter's pattern normally refuses it first)."""
+    problem = {"type": "value_error", "loc": ["query", "target_area"], "msg": f"Not a target area identifier: {exc}"}
+    return api.create_response(request, {"detail": [problem]}, status=422)
+
+
 NOT_FOUND = {404: schemas.NotFound, 422: schemas.Invalid}
 LISTED = {422: schemas.Invalid}
 
