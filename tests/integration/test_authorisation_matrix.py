@@ -127,6 +127,9 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "publication:municipality": ({"code": "638"}, row(OK, OK, OK, OK, OK)),
     # Open data: public to everyone; a call's files exist only once its results are published (the open call's are not).
     "publication:open_data": ({}, row(OK, OK, OK, OK, OK)),
+    # The map and statistics of the published results: public to everyone (tests/integration/test_publication_map.py, _statistics.py).
+    "publication:map": ({}, row(OK, OK, OK, OK, OK)),
+    "publication:statistics": ({}, row(OK, OK, OK, OK, OK)),
     "data:all_csv": ({}, row(OK, OK, OK, OK, OK)),
     "data:all_xlsx": ({}, row(OK, OK, OK, OK, OK)),
     "data:all_360giving": ({}, row(OK, OK, OK, OK, OK)),
