@@ -1,12 +1,28 @@
 """The data generator walks every application through the real services, so the data obeys the call."""
 
-import pytest
-from django.core.management import call_command
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
 
-from kuntadigi.applications.lifecycle import State
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from kuntadigi import clock
+from kuntadigi.accounts.models import User
+from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.snapshot import fingerprint
+from kuntadigi.assessment.models import Assignment
+from kuntadigi.audit.models import AuditEvent
+from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.decisions.models import Allocation, Decision
+from kuntadigi.publication import queries
+from kuntadigi.publication.models import ResultsPublication
+from kuntadigi.screening.models import Screening
 from tests import factories
+from tests.integration import decisions_support
 
 
 @pytest.fixture
@@ -69,3 +85,164 @@ def test_with_a_set_clock_nothing_is_submitted_in_its_future(municipalities):
     times = [a.submitted_at for a in Application.objects.filter(call=call)]
     assert len(times) == 4
     assert all(call.opens_at < t <= factories.DURING_2020 for t in times)
+
+
+# ── --through: the officials' whole path ───────────────────────────────────
+
+CALL_2019 = Path(settings.BASE_DIR) / "data" / "calls" / "digi-2019-2.json"
+
+
+@pytest.fixture
+def call_2019(municipalities):
+    call_command("load_calls", str(CALL_2019), stdout=StringIO())
+    return Call.objects.get(slug="digi-2019-2")
+
+
+def generate(call, *args) -> str:
+    out = StringIO()
+    call_command("generate_applications", "--call", call.slug, *args, stdout=out)
+    return out.getvalue()
+
+
+def received(call):
+    return Application.objects.filter(call=call, state__in=RECEIVED_STATES).order_by("reference")
+
+
+def test_through_published_every_received_application_is_decided_signed_and_public(call_2019):
+    # A smaller appropriation than the call's, so that the line is drawn inside the ranked list.
+    Call.objects.filter(pk=call_2019.pk).update(appropriation=Decimal("600000.00"))
+    call = Call.objects.get(pk=call_2019.pk)
+
+    output = generate(call, "--count", "8", "--drafts", "1", "--seed", "11", "--through", "published")
+
+    call.refresh_from_db()
+    assert call.generated_content is True
+    apps = list(received(call).select_related("decision__no_grant_reason", "screening"))
+    assert len(apps) == 7 and Application.objects.filter(call=call, state=State.DRAFT).count() == 1
+    assert {a.state for a in apps} <= {State.GRANTED, State.NOT_GRANTED}
+    assert all(a.decision.state == Decision.State.SIGNED and a.decision.signed_at for a in apps)
+    grants = [a.decision for a in apps if a.decision.outcome == Decision.Outcome.GRANT]
+    no_grants = [a.decision for a in apps if a.decision.outcome == Decision.Outcome.NO_GRANT]
+    assert grants and no_grants
+    assert sum(d.amount for d in grants) == Allocation.objects.get(call=call).total <= call.appropriation
+    for application in apps:
+        if application.decision.outcome == Decision.Outcome.GRANT:
+            assert application.decision.amount <= application.requested_grant
+            assert application.decision.costs_until <= call.project_end_latest
+    # One of the seven is about a field the call excludes: screened ineligible with that field named,
+    # and its decision gives the call's reason for it.
+    ineligible = [a for a in apps if a.screening.outcome == "ineligible"]
+    assert len(ineligible) == 1
+    assert "ei rahoiteta" in ineligible[0].screening.reason
+    assert ineligible[0].decision.no_grant_reason.code == "excluded-field"
+    assert {d.no_grant_reason.code for d in no_grants} - {"excluded-field"} == {"not-within-appropriation"}
+    # The decision is in the application's language, with the titles in that language.
+    for application in apps:
+        assert application.decision.language == application.language
+        assert application.decision.decision_maker_title == {"fi": "finanssineuvos", "sv": "finansråd"}[application.language]
+    # Every eligible application was scored blind by the call's assessors, every criterion justified.
+    criteria = call.criteria.count()
+    assignments = Assignment.objects.filter(application__call=call).prefetch_related("scores")
+    assert assignments and all(a.submitted_at for a in assignments)
+    assert all(len(a.scores.all()) == criteria and all(s.score and s.justification for s in a.scores.all()) for a in assignments)
+    assert {a.application_id for a in assignments} == {a.pk for a in apps if a.screening.outcome == "eligible"}
+    # The results are public, after the last decision was signed, on a working day.
+    publication = ResultsPublication.objects.get(call=call)
+    assert max(a.decision.signed_at for a in apps) < publication.published_at
+    assert clock.helsinki(publication.published_at).weekday() < 5
+    assert call.closes_at < min(a.screening.marked_at for a in apps)
+    # Every step left its audit events, at the moments of the path.
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    for action in ("screening.marked", "assessment.assigned", "assessment.submitted", "decisions.allocation_finalised", "decision.prepare", "decision.sign"):
+        assert action in actions, action
+    assert AuditEvent.objects.filter(action="results.published").count() == 1
+    assert f"{len(apps)} signed decisions, {len(grants)} grants" in output
+    # The public read model sees the grants, marked fictional.
+    assert [queries.grant_record(d)["fictional"] for d in queries.funded_decisions().filter(application__call=call)] == [True] * len(grants)
+
+
+@pytest.mark.parametrize(
+    ("through", "states", "assessed", "decided"),
+    [
+        ("screened", {State.ELIGIBLE, State.INELIGIBLE}, False, False),
+        ("assessed", {State.ELIGIBLE, State.INELIGIBLE}, True, False),
+        ("decided", {State.GRANTED, State.NOT_GRANTED}, True, True),
+    ],
+)
+def test_each_stage_stops_where_it_says(call_2019, through, states, assessed, decided):
+    generate(call_2019, "--count", "4", "--seed", "5", "--through", through)
+
+    apps = list(received(call_2019))
+    assert len(apps) == 4
+    assert {a.state for a in apps} <= states
+    assert Screening.objects.filter(application__call=call_2019).count() == 4
+    assert Assignment.objects.filter(application__call=call_2019, submitted_at__isnull=False).exists() is assessed
+    assert Decision.objects.filter(application__call=call_2019, state=Decision.State.SIGNED).count() == (4 if decided else 0)
+    assert not ResultsPublication.objects.filter(call=call_2019).exists()
+
+
+def test_the_decisions_pdfs_are_rendered_by_the_tasks(call_2019, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        generate(call_2019, "--count", "2", "--seed", "3", "--through", "decided")
+
+    decisions = list(Decision.objects.filter(application__call=call_2019))
+    assert len(decisions) == 2
+    assert all(d.document and len(d.document_sha256) == 64 for d in decisions)
+    assert all(d.document.read(5) == b"%PDF-" for d in decisions)
+
+
+def test_through_published_is_the_same_for_the_same_seed(municipalities):
+    first = decisions_support.decision_call("digi-a")
+    second = decisions_support.decision_call("digi-b")
+    generate(first, "--count", "4", "--seed", "9", "--through", "published")
+    generate(second, "--count", "4", "--seed", "9", "--through", "published")
+
+    def shape(call):
+        rows = []
+        for application in received(call).select_related("decision", "screening"):
+            scores = sorted(
+                (a.assessor.email, s.criterion.order, s.score, s.justification)
+                for a in application.assignments.select_related("assessor")
+                for s in a.scores.select_related("criterion")
+            )
+            decision = application.decision
+            facts = (application.project_name, application.lead_id, application.requested_grant, application.state, application.screening.marked_at)
+            rows.append((*facts, decision.outcome, decision.amount, decision.signed_at, tuple(scores)))
+        return rows
+
+    assert shape(first) == shape(second)
+    assert ResultsPublication.objects.get(call=first).published_at == ResultsPublication.objects.get(call=second).published_at
+
+
+def test_if_empty_leaves_a_published_call_alone(call_2019):
+    generate(call_2019, "--count", "3", "--seed", "4", "--through", "published", "--if-empty")
+    before = (Application.objects.count(), Decision.objects.count(), AuditEvent.objects.count())
+
+    output = generate(call_2019, "--count", "3", "--seed", "4", "--through", "published", "--if-empty")
+
+    assert "none generated" in output
+    assert (Application.objects.count(), Decision.objects.count(), AuditEvent.objects.count()) == before
+    assert ResultsPublication.objects.filter(call=call_2019).count() == 1
+
+
+def test_through_refuses_when_the_clock_is_before_the_path_and_writes_nothing(call_2019):
+    clock.set_now(call_2019.closes_at + timedelta(days=3))
+
+    with pytest.raises(CommandError, match="before the moment the call would be published"):
+        generate(call_2019, "--count", "3", "--through", "published")
+
+    assert not Application.objects.filter(call=call_2019).exists()
+
+
+def test_the_demo_officials_hold_their_roles_in_the_call(call_2019):
+    generate(call_2019, "--count", "3", "--seed", "4", "--through", "screened")
+
+    roles = set(CallRole.objects.filter(call=call_2019).values_list("user__email", "role"))
+    assert roles == {
+        ("virkailija@demo.kuntadigi.fi", "preparer"),
+        ("virkailija@demo.kuntadigi.fi", "presenter"),
+        ("ratkaisija@demo.kuntadigi.fi", "decision_maker"),
+        ("arvioija1@demo.kuntadigi.fi", "assessor"),
+        ("arvioija2@demo.kuntadigi.fi", "assessor"),
+    }
+    assert not User.objects.get(email="ratkaisija@demo.kuntadigi.fi").has_usable_password()
