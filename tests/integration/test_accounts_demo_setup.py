@@ -87,3 +87,15 @@ def test_refuses_when_debug_is_off_unless_forced(settings, municipalities):
     assert not User.objects.exists()
     run("--force")
     assert User.objects.count() == 8
+
+
+def test_officials_hold_the_same_roles_in_the_2019_call(settings, municipalities):
+    from kuntadigi.calls.models import CallRole
+
+    settings.DEBUG = True
+    factories.call("digi-2020")
+    call_2019 = factories.call("digi-2019-2")
+    run()
+    roles = {(r.user.email, r.role) for r in CallRole.objects.filter(call=call_2019).select_related("user")}
+    assert ("virkailija@demo.kuntadigi.fi", "preparer") in roles and ("ratkaisija@demo.kuntadigi.fi", "decision_maker") in roles
+    assert CallRole.objects.filter(call=call_2019).count() == CallRole.objects.filter(call__slug="digi-2020").count() == 5

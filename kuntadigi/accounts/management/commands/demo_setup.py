@@ -33,12 +33,14 @@ class DemoUser:
     official: bool = False
     superuser: bool = False
     assessor: bool = False
-    # Roles in the demo call (calls.CallRole), and an organisation the person is tied to (assessors).
+    # Roles in the demo calls (calls.CallRole), and an organisation the person is tied to (assessors).
     call_roles: tuple[str, ...] = ()
     tied_to: str | None = None
 
 
-DEMO_CALL = "digi-2020"
+# The officials hold their roles in the open 2020 call and in the 2019 joint-projects call, whose
+# generated applications they screened, assessed, decided and published (generate_applications --through).
+DEMO_CALLS = ("digi-2020", "digi-2019-2")
 
 
 DEMO_USERS = [
@@ -62,7 +64,8 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, officials with roles in the 2020 call, assessors, a system administrator). Idempotent."
+        "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, officials with roles in the 2020 and 2019 calls, assessors, "
+        "a system administrator). Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -81,7 +84,7 @@ class Command(BaseCommand):
             )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
 
-        call = Call.objects.filter(slug=DEMO_CALL).first()
+        calls = list(Call.objects.filter(slug__in=DEMO_CALLS).order_by("slug"))
         rows = []
         with transaction.atomic():
             for spec in DEMO_USERS:
@@ -105,7 +108,7 @@ class Command(BaseCommand):
                     if not created and (membership.role != role or membership.status != Membership.Status.APPROVED):
                         membership.role, membership.status, membership.decided_at = role, Membership.Status.APPROVED, clock.now()
                         membership.save()
-                self._roles_and_ties(user, spec, municipalities, call)
+                self._roles_and_ties(user, spec, municipalities, calls)
                 rows.append((spec.who, organisation.name_fi if organisation else "–", spec.email, password))
 
         self._print_table(rows)
@@ -116,9 +119,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Sign-in links are sent as e-mail through {settings.EMAIL_BACKEND}.")
         self.stdout.write(self.style.SUCCESS(f"Demo users ready: {len(rows)}."))
 
-    def _roles_and_ties(self, user, spec: DemoUser, municipalities: dict, call) -> None:
-        """The person's roles in the demo call (when the calls are loaded) and declared ties."""
-        if call is not None:
+    def _roles_and_ties(self, user, spec: DemoUser, municipalities: dict, calls: list) -> None:
+        """The person's roles in the demo calls (those loaded) and declared ties."""
+        for call in calls:
             for role in spec.call_roles:
                 CallRole.objects.get_or_create(call=call, user=user, role=role)
         if spec.tied_to:
