@@ -60,17 +60,22 @@ compilemessages: venv
 	  $(MANAGE) compilemessages --verbosity 0 $(IGNORE); \
 	fi
 
-# The database, the reference data (the 310 municipalities), the 2020 and 2021 calls and the demo accounts.
+# The database, the reference data (the 310 municipalities), the calls, the demo accounts, fictional
+# applications in the open 2020 call, and the 2019 joint-projects call decided and published (51 generated
+# applications carried through screening, assessment and signed decisions to public results).
 setup: venv compilemessages
 	$(DEMO_ENV) $(MANAGE) migrate --no-input
 	$(DEMO_ENV) $(MANAGE) load_reference_data
 	$(DEMO_ENV) $(MANAGE) load_calls
 	$(DEMO_ENV) $(MANAGE) demo_setup
 	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2020 --count 20 --if-empty
+	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2019-2 --count 51 --seed 2019 --through published --if-empty
 
 run: setup
 	@echo
 	@echo "kuntadigi demo: open http://$(HOST):$(PORT)/fi/ (also /sv/ and /en/). The clock starts at 5.10.2020 12.00 Helsinki time."
+	@echo "Decided and published results (the 2019 call, generated and fictional): http://$(HOST):$(PORT)/fi/results/"
+	@echo "  map /fi/map/, statistics /fi/statistics/, open data /fi/open-data/, API http://$(HOST):$(PORT)/api/v1/"
 	@echo "Stop the server with Ctrl+C. To work as an official after the deadline: make run-after-deadline"
 	@echo
 	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
