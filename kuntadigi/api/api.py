@@ -199,7 +199,7 @@ def calls(request: HttpRequest):
 
 
 @router.get("/calls/{path:id}", response={200: schemas.CallDetail, **NOT_FOUND}, url_name="call", summary="One call", tags=["calls"])
-def call(request: HttpRequest, id: str = Path(..., description="Identifier of the call, e.g. `digi-2020`.")):
+def call(request: HttpRequest, id: str = Path(..., description="Identifier of the call, e.g. `digi-2020`.", examples=["digi-2020"])):
     """A published call by its identifier, with its target areas."""
     found = api_queries.public_call(id)
     if found is None:
@@ -225,7 +225,10 @@ def grants(request: HttpRequest, filters: Query[schemas.GrantFilters]):
 
 
 @router.get("/grants/{path:id}", response={200: schemas.Grant, **NOT_FOUND}, url_name="grant", summary="One grant", tags=["grants"])
-def grant(request: HttpRequest, id: str = Path(..., description="Identifier of the grant: its application's reference, e.g. `DIGI-2020-0001`.")):
+def grant(
+    request: HttpRequest,
+    id: str = Path(..., description="The grant's identifier: its application's reference.", examples=["DIGI-2020-0001"]),
+):
     """A funded grant by its identifier (its application's reference)."""
     found = queries.grant(id)
     if found is None:
@@ -248,7 +251,7 @@ def organisations(request: HttpRequest, filters: Query[schemas.OrganisationFilte
     summary="One organisation",
     tags=["organisations"],
 )
-def organisation(request: HttpRequest, id: str = Path(..., description="Municipality code (e.g. `638`) or business ID (e.g. `0201256-6`).")):
+def organisation(request: HttpRequest, id: str = Path(..., description="Municipality code (e.g. `638`) or business ID (e.g. `0201256-6`).", examples=["638"])):
     """An organisation by its municipality code or business ID, with the published grants it takes part in."""
     found = api_queries.public_organisation(id)
     if found is None:
