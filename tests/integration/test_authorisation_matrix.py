@@ -136,6 +136,19 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "data:call_csv": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "data:call_xlsx": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "data:call_360giving": ({"slug": "{call}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # Open data API (tests/integration/test_api.py): public, the same for everyone, signed in or not. The open
+    # call is public (without totals); its application is no public grant, for its lead and officials neither.
+    # api:v1:api-root is ninja's name for /api/v1/, answered by the index.
+    "api:root": ({}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "api:schema": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:api-root": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:index": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:calls": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:call": ({"id": "{call}"}, row(OK, OK, OK, OK, OK)),
+    "api:v1:grants": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:grant": ({"id": "{ref}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "api:v1:organisations": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:organisation": ({"id": "638"}, row(OK, OK, OK, OK, OK)),
 }
 
 # POST to the URLs that change something: strangers must learn nothing and change nothing.
