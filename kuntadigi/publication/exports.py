@@ -167,6 +167,25 @@ GIVING_FIELDS: list[Field] = [
 ]
 
 
+# ── Reading the grants ───────────────────────────────────────────────────────
+
+
+def each_grant(grants: QuerySet[Decision]) -> Iterator[Decision]:
+    """The grants chunk by chunk (queries.iter_grants), each one let go once it is written.
+
+    select_related and prefetch_related link a decision and its application both ways, and an
+    application and its participants too: reference cycles, which only Python's cyclic garbage
+    collector frees, and late, so memory would climb chunk after chunk (measured: the peak grew by
+    some 16 MiB every 500 grants). Cutting the links of a written grant lets reference counting free every chunk as
+    soon as the next one is read, so memory stays flat (bench/export_bench.py)."""
+    for decision in queries.iter_grants(grants, chunk_size=CHUNK_SIZE):
+        yield decision
+        application = decision.application
+        getattr(application, "_prefetched_objects_cache", {}).clear()
+        application._state.fields_cache.clear()
+        decision._state.fields_cache.clear()
+
+
 # ── CSV ──────────────────────────────────────────────────────────────────────
 
 
@@ -197,7 +216,7 @@ def csv_stream(grants: QuerySet[Decision]) -> Iterator[bytes]:
     """UTF-8 with a byte order mark (so that Excel reads ä and ö right), comma-separated, one row per grant."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield ("\ufeff" + writer.writerow(HEADERS)).encode("utf-8")
-    for decision in queries.iter_grants(grants, chunk_size=CHUNK_SIZE):
+    for decision in each_grant(grants):
         yield writer.writerow(csv_row(queries.grant_record(decision))).encode("utf-8")
 
 
@@ -230,7 +249,7 @@ def xlsx_file(grants: QuerySet[Decision], sheet_title: str = "grants") -> IO[byt
         header.append(cell)
     sheet.append(header)
     money = {"amount_granted"}
-    for decision in queries.iter_grants(grants, chunk_size=CHUNK_SIZE):
+    for decision in each_grant(grants):
         record = queries.grant_record(decision)
         row = []
         for field, take in COLUMNS:
@@ -400,7 +419,7 @@ def giving_stream(grants: QuerySet[Decision], info: PackageInfo) -> Iterator[byt
     yield (head[:-1] + ', "grants": [\n').encode("utf-8")
     links = CallLinks()
     first = True
-    for decision in queries.iter_grants(grants, chunk_size=CHUNK_SIZE):
+    for decision in each_grant(grants):
         record = queries.grant_record(decision)
         text = to_json(giving_grant(record, links(record["call"])))
         yield (text if first else ",\n" + text).encode("utf-8")

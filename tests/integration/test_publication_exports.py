@@ -5,9 +5,11 @@ every published call; what they carry, how texts are kept from running as formul
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
+import weakref
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -331,6 +333,33 @@ def test_files_stream_the_grants_chunk_by_chunk(client, db, monkeypatch, name):
         remaining = list(chunks)
     assert len(rest) == 2 * 2  # two more chunks (5 + 2 grants), two queries each
     assert sum(world.funded[-1].reference.encode() in part for part in remaining) == 1
+
+
+@pytest.mark.parametrize("name", ["data:all_csv", "data:all_360giving", "data:all_xlsx"])
+def test_written_grants_are_freed_without_waiting_for_the_garbage_collector(client, db, monkeypatch, name):
+    """Related rows point back at each other (a decision and its application, an application and its
+    participants): the export cuts those links once a grant is written, so that reference counting
+    frees every chunk and memory stays flat. With the cyclic collector off, nothing may survive."""
+    published_world(7, n_rejected=0, slug="digi-2020")
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 3)
+    seen: list[weakref.ref] = []
+    original = exports.queries.iter_grants
+
+    def watched(grants, chunk_size):
+        for decision in original(grants, chunk_size=chunk_size):
+            seen.append(weakref.ref(decision))
+            yield decision
+
+    monkeypatch.setattr(exports.queries, "iter_grants", watched)
+    gc.collect()
+    gc.disable()
+    try:
+        content(client.get(reverse(name)))
+        alive = [ref for ref in seen if ref() is not None]
+    finally:
+        gc.enable()
+    assert len(seen) == 7
+    assert alive == []
 
 
 def test_xlsx_is_written_in_write_only_mode_chunk_by_chunk(client, db, monkeypatch):
