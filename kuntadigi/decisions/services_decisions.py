@@ -615,13 +615,26 @@ def store_final_document(decision_pk: int) -> bool:
         decision = load_decision(decision.application_id)
         pdf = render_pdf(document_for(decision))
         digest = hashlib.sha256(pdf).hexdigest()
-        decision.document.save(f"{decision.application.reference}-{digest[:16]}.pdf", ContentFile(pdf), save=False)
+        filename = f"{decision.application.reference}-{digest[:16]}.pdf"
+        name = decision.document.field.generate_filename(decision, filename)
+        if _stored_file_matches(decision.document.storage, name, digest):
+            decision.document.name = name  # written by an attempt whose worker died before its commit: reuse it
+        else:
+            decision.document.save(filename, ContentFile(pdf), save=False)
         decision.document_sha256 = digest
         decision.save(update_fields=["document", "document_sha256"])
         audit.record(None, "decision.document_stored", decision, application_id=decision.application_id, after={"document_sha256": digest, "bytes": len(pdf)})
         if decision.notified_at is None:
             transaction.on_commit(lambda: _enqueue_notify(decision_pk))
     return True
+
+
+def _stored_file_matches(storage, name: str, digest: str) -> bool:
+    """True when storage already holds `name` with exactly the bytes of SHA-256 `digest`."""
+    if not storage.exists(name):
+        return False
+    with storage.open(name, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest() == digest
 
 
 class DocumentTampered(Exception):

@@ -414,6 +414,12 @@ def signed_decision_with_its_pdf_queued(settings):
     return decision, task
 
 
+def final_pdfs() -> list[str]:
+    """The signed decisions' PDF files in storage (previews are kept apart)."""
+    media = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(media)) for path in (media / "decisions").glob("*.pdf"))
+
+
 def start_worker(processes: Processes, worker_id: str, *extra: str) -> subprocess.Popen:
     from tests.integration.decisions_support import DECISION_DAY
 
@@ -458,6 +464,7 @@ def test_a_pdf_task_whose_worker_is_killed_is_queued_again_and_completes_once(po
     decision.refresh_from_db()
     assert (decision.document_sha256, decision.document.name, decision.notified_at) == ("", "", None)
     assert not AuditEvent.objects.filter(action="decision.document_stored").exists()
+    assert len(final_pdfs()) == (1 if lock == "audit_auditevent" else 0)  # the dead attempt's file, unreferenced
     idle = start_worker(processes, "worker-idle", "--batch")
     assert idle.wait(timeout=WAIT) == 0, processes.log(idle)
     task.refresh_from_db()
@@ -481,6 +488,7 @@ def test_a_pdf_task_whose_worker_is_killed_is_queued_again_and_completes_once(po
     decision.refresh_from_db()
     assert len(decision.document_sha256) == 64
     assert services.signed_document_bytes(decision).startswith(b"%PDF")  # the stored file matches its SHA-256
+    assert final_pdfs() == [decision.document.name]  # one file: a retry reuses the identical file of a dead attempt
     assert AuditEvent.objects.filter(action="decision.document_stored", object_id=str(decision.pk)).count() == 1
     assert AuditEvent.objects.filter(action="decision.notify", object_id=str(decision.pk)).count() == 1
     assert decision.notified_at is not None
