@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from kuntadigi import clock
@@ -372,6 +372,10 @@ class Generator:
                 self.stdout.write(f"  {min(start + batch_size, count)}/{count} applications")
         with transaction.atomic():
             self.proposals_and_decisions(made, people, summary, batch_size)
+        # Fresh planner statistics after a bulk load: without them the database plans the lists'
+        # queries for the empty tables it last saw (autovacuum would catch up only later).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return summary
 
     def submission_instant(self) -> datetime:
