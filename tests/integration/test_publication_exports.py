@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +29,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from kuntadigi.applications.models import Application
+from kuntadigi.calls.models import Call
+from kuntadigi.decisions.models import Decision
 from kuntadigi.publication import exports
 from tests import factories
 from tests.integration.publication_support import published_world
@@ -298,6 +301,30 @@ def test_funder_and_prefix_come_from_settings(client, worlds, settings):
     assert package["grants"][0]["id"].startswith("360G-vm-DIGI-2020-")
     assert package["publisher"] == {"name": "Finansministeriet", "identifier": "FI-PRO-1234567-1"}
     assert_valid_360giving(package)
+
+
+def through_option_exists() -> bool:
+    from kuntadigi.applications.management.commands.generate_applications import Command
+
+    return any("--through" in action.option_strings for action in Command().create_parser("manage.py", "generate_applications")._actions)
+
+
+def test_360giving_package_of_the_demo_generator_validates(client, db):
+    """What `make run` shows: the 2019 call's applications generated and carried through to published results."""
+    if not through_option_exists():
+        pytest.skip("generate_applications has no --through stage yet")
+    for n in range(8):
+        factories.municipality(f"Kunta {n}", code=f"{100 + n:03d}")
+    call_command("load_calls", str(Path(settings.BASE_DIR) / "data" / "calls" / "digi-2019-2.json"), stdout=io.StringIO())
+    Call.objects.filter(slug="digi-2019-2").update(appropriation=Decimal("600000.00"))
+    call_command("generate_applications", "--call", "digi-2019-2", "--count", "6", "--seed", "11", "--through", "published", stdout=io.StringIO())
+    package = json.loads(content(client.get(reverse("data:call_360giving", args=["digi-2019-2"]))))
+    assert_valid_360giving(package)
+    assert package["fictional"] is True
+    granted = Decision.objects.filter(application__call__slug="digi-2019-2", outcome=Decision.Outcome.GRANT, state=Decision.State.SIGNED)
+    assert sorted(g["additional_data"]["reference"] for g in package["grants"]) == sorted(d.application.reference for d in granted)
+    rows = read_csv(client.get(reverse("data:call_csv", args=["digi-2019-2"])))
+    assert {row["fictional"] for row in rows} == {"true"}
 
 
 def test_exact_json_numbers():
