@@ -206,7 +206,7 @@ TEXTS_2019_SV = {
 }
 # Per call: (ideas by target area, Finnish texts, Swedish texts, the euros of one budget step).
 # The 2019 call's projects are smaller, so that its appropriation funds about twenty of 51.
-PROFILES = {"digi-2019-2": (IDEAS_2019, TEXTS_2019_FI, TEXTS_2019_SV, Decimal("450"))}
+PROFILES = {"digi-2019-2": (IDEAS_2019, TEXTS_2019_FI, TEXTS_2019_SV, Decimal("400"))}
 DEFAULT_PROFILE = (IDEAS, TEXTS_FI, TEXTS_SV, Decimal("1000"))
 
 # Projects in a field a call may exclude: with --through, a few applications are such, and the preparer
@@ -491,27 +491,31 @@ class OfficialsPath:
             ranking.apply_fill(self.preparer, self.call)
             clock.set_now(self.moments["ranked"] + timedelta(hours=1))
             ranking.finalise(self.preparer, self.call)
-        clock.set_now(self.moments["decided"])
-        applications = list(
-            Application.objects.filter(call=self.call, state__in=(State.ELIGIBLE, State.INELIGIBLE)).select_related("call").order_by("reference")
-        )
-        # Decisions of an excluded field give that reason; the first Swedish one shows the Swedish titles,
-        # which the batch then reuses for the other Swedish decisions.
-        first_swedish = next((a for a in applications if a.language == "sv"), None)
-        for application in applications:
-            if application.state == State.INELIGIBLE or application is first_swedish:
-                self._prepare_one(application)
-        with translation.override("fi"):
-            people = decisions.Signatories(
-                self.presenter.pk, TITLES[CallRole.Role.PRESENTER]["fi"], self.decision_maker.pk, TITLES[CallRole.Role.DECISION_MAKER]["fi"]
+        # Prepared and signed in one transaction (each decision still in its own savepoint): the tasks
+        # run after it commits and render each decision's signed PDF once, instead of a draft's preview
+        # that nobody would look at and then the signed one (51 PDFs instead of 102 for the 2019 call).
+        with transaction.atomic():
+            clock.set_now(self.moments["decided"])
+            applications = list(
+                Application.objects.filter(call=self.call, state__in=(State.ELIGIBLE, State.INELIGIBLE)).select_related("call").order_by("reference")
             )
-            prepared = decisions.prepare_all(self.presenter, self.call, people)
-        if prepared.refused:
-            raise CommandError(f"Decisions refused: {prepared.refused}")
-        clock.set_now(self.moments["signed"])
-        signed = decisions.sign_all(self.decision_maker, self.call)
-        if signed.refused or signed.skipped:
-            raise CommandError(f"Decisions not signed: {signed.refused + signed.skipped}")
+            # Decisions of an excluded field give that reason; the first Swedish one shows the Swedish titles,
+            # which the batch then reuses for the other Swedish decisions.
+            first_swedish = next((a for a in applications if a.language == "sv"), None)
+            for application in applications:
+                if application.state == State.INELIGIBLE or application is first_swedish:
+                    self._prepare_one(application)
+            with translation.override("fi"):
+                people = decisions.Signatories(
+                    self.presenter.pk, TITLES[CallRole.Role.PRESENTER]["fi"], self.decision_maker.pk, TITLES[CallRole.Role.DECISION_MAKER]["fi"]
+                )
+                prepared = decisions.prepare_all(self.presenter, self.call, people)
+            if prepared.refused:
+                raise CommandError(f"Decisions refused: {prepared.refused}")
+            clock.set_now(self.moments["signed"])
+            signed = decisions.sign_all(self.decision_maker, self.call)
+            if signed.refused or signed.skipped:
+                raise CommandError(f"Decisions not signed: {signed.refused + signed.skipped}")
 
     def _prepare_one(self, application: Application) -> None:
         from kuntadigi.calls.models import NoGrantReason
