@@ -165,3 +165,12 @@ def test_the_statistics_take_the_same_few_queries_however_many_grants(client, n_
         response = client.get(url)
     assert response.status_code == 200
     assert f"Projects funded {n_funded} " in plain(response.content.decode())
+
+
+def test_the_results_pages_link_to_the_statistics_and_the_map(client):
+    world = published_world(1, n_rejected=0)
+    index = client.get(en("publication:index")).content.decode()
+    assert f'href="{en("publication:statistics")}"' in index and f'href="{en("publication:map")}"' in index
+    with translation.override("en"):
+        call_page = client.get(reverse("publication:call", kwargs={"slug": world.call.slug})).content.decode()
+    assert f'href="{en("publication:statistics")}?call={world.call.slug}"' in call_page
