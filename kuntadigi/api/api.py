@@ -42,7 +42,8 @@ results are published, and the municipalities and joint municipal authorities ta
 * A parameter that is not valid is answered 422 with what is wrong; an identifier that names nothing
   public, 404.
 
-Licence: CC BY 4.0. Attribution: kuntadigi, Ministry of Finance of Finland.
+Licence: CC BY 4.0. Name the source: "Source: Ministry of Finance, grants for municipal digitalisation
+(kuntadigi), licence CC BY 4.0."
 """
 
 
@@ -71,7 +72,7 @@ api = NinjaAPI(
     openapi_extra={
         "info": {
             "license": LICENCE,
-            "contact": {"name": "kuntadigi, Ministry of Finance of Finland", "url": f"{settings.SITE_URL}/"},
+            "contact": {"name": "Ministry of Finance, grants for municipal digitalisation (kuntadigi)", "url": f"{settings.SITE_URL}/"},
         },
     },
 )
@@ -172,6 +173,20 @@ def call_out(call, request: HttpRequest) -> dict:
     }
 
 
+def region_out(region, request: HttpRequest) -> dict:
+    return {
+        "id": region.code,
+        "name_fi": region.name_fi,
+        "name_sv": region.name_sv,
+        "name_en": region.name_en,
+        "organisations_count": region.organisations_count,
+        "grants_count": region.grants_count,
+        "api_url": api_link(request, "region", id=region.code),
+        "organisations_url": api_link(request, "organisations", query=f"region={region.code}"),
+        "grants_url": api_link(request, "grants", query=f"region={region.code}"),
+    }
+
+
 # ── Operations ───────────────────────────────────────────────────────────────
 
 router = Router()
@@ -188,6 +203,7 @@ def index(request: HttpRequest):
         "calls_url": api_link(request, "calls"),
         "grants_url": api_link(request, "grants"),
         "organisations_url": api_link(request, "organisations"),
+        "regions_url": api_link(request, "regions"),
     }
 
 
@@ -274,6 +290,22 @@ def organisation(request: HttpRequest, id: str = Path(..., description="Municipa
             }
         )
     return {**organisation_out(found, request), "grants": taken}
+
+
+@router.get("/regions", response={200: list[schemas.Region], **LISTED}, url_name="regions", summary="Regions", tags=["regions"])
+@paginate(Pages, item=region_out)
+def regions(request: HttpRequest):
+    """The regions (maakunnat) by code, with the number of organisations and of published grants."""
+    return api_queries.public_regions()
+
+
+@router.get("/regions/{path:id}", response={200: schemas.Region, **NOT_FOUND}, url_name="region", summary="One region", tags=["regions"])
+def region(request: HttpRequest, id: str = Path(..., description="The region's code (two digits).", examples=["01"])):
+    """A region by its code."""
+    found = api_queries.public_regions().filter(code=id).first()
+    if found is None:
+        raise HttpError(404, f"No region has the code {id!r}.")
+    return region_out(found, request)
 
 
 api.add_router("", router)

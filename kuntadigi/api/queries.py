@@ -15,7 +15,7 @@ from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.calls.models import Call
 from kuntadigi.publication import queries
-from kuntadigi.registry.models import Organisation
+from kuntadigi.registry.models import Organisation, Region
 
 
 def _count(rows: QuerySet, field: str = "pk") -> Coalesce:
@@ -93,3 +93,12 @@ def filter_by_organisation(grants: QuerySet, identifier: str) -> QuerySet:
     """Grants in which the organisation (municipality code or business ID) takes part."""
     named = Q(organisation__municipality_code=identifier) if identifier.isdigit() else Q(organisation__business_id=identifier)
     return grants.filter(application__in=Participant.objects.filter(named).values("application"))
+
+
+def public_regions() -> QuerySet[Region]:
+    """Regions by code, each with its organisations and the published grants they take part in."""
+    in_region = Participant.objects.filter(organisation__region=OuterRef(OuterRef("pk"))).values("application")
+    return queries.regions().annotate(
+        organisations_count=_count(Organisation.objects.filter(_identified(), region=OuterRef("pk"))),
+        grants_count=_count(queries.funded_decisions().filter(application__in=in_region)),
+    )

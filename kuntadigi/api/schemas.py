@@ -124,6 +124,21 @@ class OrganisationFilters(Schema):
     )
 
 
+# ── Regions ──────────────────────────────────────────────────────────────────
+
+
+class Region(Schema):
+    id: str = Field(..., description="Stable identifier of the region (maakunta): its code, two digits.", pattern=REGION_CODE, examples=["01"])
+    name_fi: str = Field(..., description="Name in Finnish.")
+    name_sv: str = Field(..., description="Name in Swedish.")
+    name_en: str = Field(..., description="Name in English.")
+    organisations_count: int = Field(..., description="How many organisations of the registry belong to the region.", ge=0)
+    grants_count: int = Field(..., description="How many published grants an organisation of the region takes part in (lead or partner).", ge=0)
+    api_url: str = Field(..., description="Address of the region in this API.")
+    organisations_url: str = Field(..., description="Address of the region's organisations in this API.")
+    grants_url: str = Field(..., description="Address of the region's grants in this API.")
+
+
 # ── Grants ───────────────────────────────────────────────────────────────────
 
 
@@ -240,3 +255,4 @@ class Index(Schema):
     calls_url: str = Field(..., description="Address of the list of calls.")
     grants_url: str = Field(..., description="Address of the list of grants.")
     organisations_url: str = Field(..., description="Address of the list of organisations.")
+    regions_url: str = Field(..., description="Address of the list of regions.")

@@ -197,7 +197,7 @@ def test_default_page_size(client, world):
     assert body["page"] == 1 and body["page_size"] == 25
 
 
-@pytest.mark.parametrize("url", [GRANTS, CALLS, ORGANISATIONS])
+@pytest.mark.parametrize("url", [GRANTS, CALLS, ORGANISATIONS, "/api/v1/regions"])
 def test_a_page_costs_the_same_queries_however_long(client, url):
     published_world(30, n_rejected=0)
     published_world(2, n_rejected=0, slug="digi-2019")
@@ -310,6 +310,27 @@ def test_organisation_detail_lists_its_public_grants_with_its_role(client, world
         assert response.status_code == 404 and "No organisation" in body["detail"]
 
 
+# ── Regions ────────────────────────────────────────────────────────────────
+
+
+def test_regions_with_their_organisations_and_grants(client, world):
+    published, _ = world
+    region = published.municipalities[0].region
+    _, body = get(client, "/api/v1/regions", page_size=MAX_PAGE_SIZE)
+    codes = [item["id"] for item in body["items"]]
+    assert codes == sorted(codes) and region.code in codes
+    response, one = get(client, f"/api/v1/regions/{region.code}")
+    assert response.status_code == 200
+    assert one == next(item for item in body["items"] if item["id"] == region.code)
+    assert one["name_fi"] == region.name_fi
+    assert one["grants_count"] == len(funded_with(published, organisation__region=region))
+    assert one["organisations_count"] == get(client, ORGANISATIONS, region=region.code)[1]["count"]
+    _, listed = get(client, one["grants_url"])
+    assert listed["count"] == one["grants_count"]
+    response, missing = get(client, "/api/v1/regions/99")
+    assert response.status_code == 404 and "No region" in missing["detail"]
+
+
 # ── The schema and the site's middleware ────────────────────────────────────
 
 
@@ -328,6 +349,8 @@ def test_schema_describes_every_field_and_parameter(client):
         "/api/v1/grants/{id}",
         "/api/v1/organisations",
         "/api/v1/organisations/{id}",
+        "/api/v1/regions",
+        "/api/v1/regions/{id}",
     }
     undescribed = []
     for name, component in schema["components"]["schemas"].items():
@@ -373,7 +396,7 @@ def test_api_root_and_index(client, world):
     _, index = get(client, "/api/v1/")
     assert index["schema_url"] == "http://testserver/api/schema"
     assert index["licence_url"] == "https://creativecommons.org/licenses/by/4.0/"
-    for key in ("calls_url", "grants_url", "organisations_url"):
+    for key in ("calls_url", "grants_url", "organisations_url", "regions_url"):
         assert client.get(index[key]).status_code == 200
 
 

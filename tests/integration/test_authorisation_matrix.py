@@ -149,6 +149,8 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "api:v1:grant": ({"id": "{ref}"}, row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "api:v1:organisations": ({}, row(OK, OK, OK, OK, OK)),
     "api:v1:organisation": ({"id": "638"}, row(OK, OK, OK, OK, OK)),
+    "api:v1:regions": ({}, row(OK, OK, OK, OK, OK)),
+    "api:v1:region": ({"id": "07"}, row(OK, OK, OK, OK, OK)),
 }
 
 # POST to the URLs that change something: strangers must learn nothing and change nothing.
