@@ -281,3 +281,21 @@ def test_municipalities_list_counts_and_searches(client):
     assert "Municipalities: " in page
     assert f'value="{org.name_fi[:4].lower()}"' in response.content.decode()
     assert "No municipality taking part in a funded project matches the name." in text(client.get(en("publication:municipalities", query="?q=zzzz")))
+
+
+# ── Well-formed pages (tests/integration/test_html_validity.py's checker) ───
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_results_pages_are_valid_html(client, lang):
+    from tests.integration.test_html_validity import check_page
+
+    world = published_world(3, n_rejected=1, generated=True)
+    org = world.municipalities[0]
+    check_page(client, "publication:index", lang)
+    check_page(client, "publication:call", lang, world.call.slug)
+    check_page(client, "publication:project", lang, world.funded[0].reference)
+    check_page(client, "publication:municipalities", lang)
+    check_page(client, "publication:municipality", lang, org.municipality_code)
+    client.force_login(world.preparer)
+    check_page(client, "publication:publish", lang, world.call.slug)
