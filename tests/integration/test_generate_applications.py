@@ -246,3 +246,15 @@ def test_the_demo_officials_hold_their_roles_in_the_call(call_2019):
         ("arvioija2@demo.kuntadigi.fi", "assessor"),
     }
     assert not User.objects.get(email="ratkaisija@demo.kuntadigi.fi").has_usable_password()
+
+
+def test_leads_with_a_swedish_speaking_majority_write_in_swedish(db):
+    swedish = {factories.municipality("Parainen", code="445", name_sv="Pargas"), factories.municipality("Raasepori", code="710", name_sv="Raseborg")}
+    for code, name in [("091", "Helsinki"), ("837", "Tampere"), ("564", "Oulu")]:
+        factories.municipality(name, code=code)
+    call = factories.call()
+
+    call_command("generate_applications", "--call", call.slug, "--count", "8", "--seed", "1", stdout=None)
+
+    languages = {(a.lead in swedish, a.language) for a in Application.objects.filter(call=call).select_related("lead")}
+    assert languages == {(True, "sv"), (False, "fi")}

@@ -66,7 +66,11 @@ TEXTS_SV = {
     "rollout_and_spread": "Modellen och anvisningarna publiceras öppet, och andra kommuner bjuds in till ett nätverk.",
     "prior_work": "Projektet bygger på tidigare digitaliseringsprojekt och på datamodellerna i interoperabilitetsplattformen.",
 }
-SWEDISH_SPEAKING_REGIONS = {"15", "21"}  # Ostrobothnia, Åland
+SWEDISH_SPEAKING_REGIONS = {"21"}  # Åland: every municipality writes in Swedish
+# Mainland municipalities with a Swedish-speaking majority (2020): in Ostrobothnia Korsnäs, Kristinestad,
+# Kronoby, Larsmo, Malax, Korsholm, Närpes, Jakobstad, Pedersöre, Nykarleby and Vörå; Ingå and Raseborg
+# in Uusimaa; Kimitoön and Pargas in Southwest Finland. Their applications are written in Swedish.
+SWEDISH_MAJORITY = {"280", "287", "288", "440", "475", "499", "545", "598", "599", "893", "946", "149", "710", "322", "445"}
 CENT = Decimal("0.01")
 
 # The 2019 joint-projects call: ideas per target area (1 customer-oriented service processes with
@@ -591,7 +595,8 @@ def generate_one(
     """One joint application (submitted unless `submit` is off); `excluded` replaces its idea with one in a field the call excludes."""
     ideas, texts_fi, texts_sv, budget_step = PROFILES.get(call.slug, DEFAULT_PROFILE)
     lead, *partners = rng.sample(municipalities, rng.choice([2, 2, 3, 3, 4, 5]))
-    language = "sv" if lead.region_id and lead.region.code in SWEDISH_SPEAKING_REGIONS and lead.name_sv != lead.name_fi else "fi"
+    swedish = lead.municipality_code in SWEDISH_MAJORITY or (lead.region_id and lead.region.code in SWEDISH_SPEAKING_REGIONS)
+    language = "sv" if swedish else "fi"
     areas = list(call.target_areas.all())
     area = rng.choice(areas)
     idea_fi, idea_sv, *descriptions = excluded or rng.choice(ideas.get(area.number, ideas[min(ideas)]))
