@@ -146,7 +146,7 @@ def legend_classes(values: Iterable[Decimal | None], max_classes: int = 5) -> li
     if not positive:
         return []
     top = max(positive)
-    step = nice_step(top / max_classes)
+    step = max(nice_step(top / max_classes), CENT)  # the values are to the cent, and so are the bounds
     count = max(1, min(max_classes, math.floor(top / step) + 1))
     return [LegendClass(number=i + 1, lower=step * i, upper=step * (i + 1)) for i in range(count)]
 

@@ -134,6 +134,11 @@ def test_there_are_never_more_than_five_classes_and_none_without_values():
     assert stats.legend_classes([None, D("0")]) == []
 
 
+def test_legend_bounds_are_never_finer_than_a_cent():
+    classes = stats.legend_classes([D("0.01"), D("0.02")])
+    assert [(c.lower, c.upper) for c in classes] == [(D("0.00"), D("0.01")), (D("0.01"), D("0.02")), (D("0.02"), D("0.03"))]
+
+
 def test_euros_read_the_finnish_way():
     assert stats.euros_text(D("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
     assert stats.euros_text(D("1234567.5"), cents=False) == "1\u00a0234\u00a0568\u00a0€"
