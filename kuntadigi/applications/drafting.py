@@ -59,8 +59,11 @@ def _require(decision: permissions.Decision) -> None:
 
 
 def _lock(application: Application) -> Application:
-    """The application row, locked until the transaction ends, as it is now in the database."""
-    return Application.objects.select_for_update().select_related("call", "lead").get(pk=application.pk)
+    """The application row, locked until the transaction ends, as it is now in the database.
+
+    Only the application's own row is locked (`of=("self",)`): a plain FOR UPDATE over the join would
+    also lock the call's row and the lead's, so that every save in the call waited for every other."""
+    return Application.objects.select_for_update(of=("self",)).select_related("call", "lead").get(pk=application.pk)
 
 
 def _require_project_page(user, current: Application) -> None:
