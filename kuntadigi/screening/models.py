@@ -58,3 +58,24 @@ class SupplementRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+class CheckResult(models.Model):
+    """Which automatic checks flag an application, as of its `version`, stored so that the screening
+    list filters by them in the database. Derived data, never edited: the screening list recomputes a
+    row whose application has changed since (another version number) or whose call's rules have
+    (another `rules_digest`). The checks themselves live in rules.py."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="check_result")
+    version = models.PositiveIntegerField()
+    rules_digest = models.CharField(max_length=64)
+    # The codes of the flagged checks between commas (",vat,exclusions,"); "," when every check passes.
+    flagged = models.CharField(max_length=200)
+    computed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("result of the automatic checks")
+        verbose_name_plural = _("results of the automatic checks")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.flagged}"

@@ -16,11 +16,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 
 from kuntadigi import clock, permissions
-from kuntadigi.applications import lifecycle
+from kuntadigi.applications import lifecycle, snapshot
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application, Submission
@@ -30,7 +30,7 @@ from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 
 from . import rules
-from .models import Screening, SupplementRequest
+from .models import CheckResult, Screening, SupplementRequest
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,75 @@ def filter_rows(rows: list[ScreeningRow], flag: str) -> list[ScreeningRow]:
     if flag in rules.CHECK_CODES:
         return [row for row in rows if any(check.code == flag for check in row.flags)]
     return rows
+
+
+# ── Stored results of the checks, for filtering the list in the database ────
+
+CHECK_BATCH = 500
+
+
+def rules_digest(call_data: rules.CallRules) -> str:
+    """A fingerprint of what the checks read of the call: stored results of other rules are stale."""
+    return snapshot.fingerprint(
+        {
+            "opens_at": call_data.opens_at.isoformat(),
+            "closes_at": call_data.closes_at.isoformat(),
+            "project_end_latest": call_data.project_end_latest.isoformat(),
+            "min_municipalities": call_data.min_municipalities,
+            "max_grant_share": str(call_data.max_grant_share),
+            "vat_eligible": call_data.vat_eligible,
+            "target_areas": sorted(call_data.target_areas),
+            "exclusions": [list(exclusion.keywords) for exclusion in call_data.exclusions],
+        }
+    )
+
+
+def refresh_check_results(call: Call, call_data: rules.CallRules) -> int:
+    """Store the flagged checks of every received application of the call whose stored result is
+    missing or stale (the application has another version now, or the call other rules). Usually
+    nothing is stale and this is one query; after new submissions it computes only those. Returns how
+    many were computed."""
+    digest = rules_digest(call_data)
+    stale = list(
+        Application.objects.filter(call=call, state__in=lifecycle.RECEIVED_STATES)
+        .exclude(check_result__version=F("version"), check_result__rules_digest=digest)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(stale), CHECK_BATCH):
+        ids = stale[start : start + CHECK_BATCH]
+        applications = (
+            Application.objects.filter(pk__in=ids)
+            .only("pk", "version")
+            .prefetch_related(
+                Prefetch("submissions", queryset=Submission.objects.order_by("number"), to_attr="versions"),
+                Prefetch("supplement_requests", queryset=SupplementRequest.objects.order_by("requested_at", "pk"), to_attr="requests"),
+            )
+        )
+        results = []
+        now = clock.now()
+        for application in applications:
+            if not application.versions:
+                continue
+            checks = checks_for(application.versions[-1], call_data, application.requests)
+            flagged = "," + "".join(f"{check.code}," for check in rules.flagged(checks))
+            results.append(CheckResult(application=application, version=application.version, rules_digest=digest, flagged=flagged, computed_at=now))
+        CheckResult.objects.bulk_create(
+            results, update_conflicts=True, unique_fields=["application"], update_fields=["version", "rules_digest", "flagged", "computed_at"]
+        )
+    return len(stale)
+
+
+def filter_by_checks(queryset, flag: str):
+    """'any': some check flags the application; 'none': every check passes; a check's code: that check
+    flags. Reads the stored results: call `refresh_check_results` first."""
+    if flag == "any":
+        return queryset.filter(check_result__isnull=False).exclude(check_result__flagged=",")
+    if flag == "none":
+        return queryset.filter(check_result__flagged=",")
+    if flag in rules.CHECK_CODES:
+        return queryset.filter(check_result__flagged__contains=f",{flag},")
+    return queryset
 
 
 # ── Marking eligible or ineligible ──────────────────────────────────────────

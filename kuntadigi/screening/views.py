@@ -48,12 +48,11 @@ def screening_list(request, call_slug: str):
         flag = ""
     call_data = services.call_rules(call)
     applications = services.received_applications(call, state or None)
-    if flag:  # the checks decide which rows are shown: compute them for every application first
-        rows = services.filter_rows(services.screening_rows(applications, call_data), flag)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    else:
-        page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = services.screening_rows(page.object_list, call_data)
+    if flag:  # filtered in the database by the stored results of the checks (brought up to date first)
+        services.refresh_check_results(call, call_data)
+        applications = services.filter_by_checks(applications, flag)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = services.screening_rows(page.object_list, call_data)
     query = urlencode({key: value for key, value in (("state", state), ("flag", flag)) if value})
     context = {
         "call": call,
