@@ -15,11 +15,14 @@ proposals, filling and finalising of one call happen one at a time):
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +31,9 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.rules import Problem
-from kuntadigi.assessment.services import ScoreSummary, scores_for_call
+from kuntadigi.assessment.models import Score
+from kuntadigi.assessment.rules import _to_decimal as exact_decimal  # the one exact conversion of a score
+from kuntadigi.assessment.services import ScoreSummary, criterion_weights, scores_for_call, summarise
 from kuntadigi.audit.services import record
 from kuntadigi.calls.models import Call
 
@@ -84,6 +89,7 @@ class Ranking:
     total_proposed: Decimal  # the proposals that count (eligible and granted applications)
     missing: int  # eligible applications without a proposal
     problems: list[Problem]  # the total against the appropriation
+    weights: dict | None = None  # the criteria's weights, when read (ranking_overview)
 
     @property
     def finalised(self) -> bool:
@@ -174,6 +180,144 @@ def ranking_for(call: Call) -> Ranking:
     missing = sum(1 for row in rows if row.application.state == State.ELIGIBLE and row.proposal is None)
     allocation = Allocation.objects.filter(call=call).select_related("finalised_by").first()
     return Ranking(call, rows, plan, allocation, total, missing, rules.check_total(total, call.appropriation))
+
+
+# ── The ranked list at any size: the whole call in narrow rows, full rows for one page ──────────
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What ranking and the allocation line need of one application: no texts, no model instances."""
+
+    application_id: int
+    reference: str
+    submitted_at: object
+    state: str
+    requested: Decimal
+    proposed: Decimal | None
+    decided_amount: Decimal | None
+    weighted: Decimal | None
+
+    @property
+    def decided(self) -> bool:
+        return self.state in (State.GRANTED, State.NOT_GRANTED)
+
+    @property
+    def amount(self) -> Decimal:
+        """As `_current_amount`: 0 when decided no grant, the granted amount, else the proposal or the request."""
+        if self.state == State.NOT_GRANTED:
+            return ZERO
+        if self.state == State.GRANTED and self.decided_amount is not None:
+            return self.decided_amount
+        return self.proposed if self.proposed is not None else self.requested
+
+
+def _weighted_scores(call: Call, weights: dict[int, Decimal]) -> dict[int, Decimal | None]:
+    """Every ranked application's weighted score, exactly as assessment.rules.weighted_score gives it,
+    from per-criterion sums and counts aggregated in the database (two queries, whatever the number of
+    scores). Σ w·(sum/n) / Σ w over the criteria scored is one fraction X / (L·W) with integers only
+    (weights have two decimals; L is the least common multiple of the counts)."""
+    scaled = {pk: int(weight * 100) for pk, weight in weights.items()}
+    sums: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    rows = (
+        Score.objects.filter(
+            assignment__application__call=call,
+            assignment__application__state__in=RANKED_STATES,
+            assignment__submitted_at__isnull=False,
+            score__isnull=False,
+        )
+        .values_list("assignment__application_id", "criterion_id")
+        .annotate(total=Sum("score"), n=Count("score"))
+        .order_by()
+    )
+    for application_id, criterion_id, total, n in rows:
+        if criterion_id in scaled and n:
+            sums[application_id].append((scaled[criterion_id], total, n))
+    result = {}
+    for application_id, parts in sums.items():
+        common = math.lcm(*(n for _w, _t, n in parts))
+        weight = sum(w for w, _t, _n in parts)
+        numerator = sum(w * total * (common // n) for w, total, n in parts)
+        result[application_id] = exact_decimal(Fraction(numerator, common * weight)) if weight else None
+    return result
+
+
+def _scores_of(call: Call, weights: dict[int, Decimal], counts: list[tuple[int, int, int]]) -> dict[int, ScoreSummary]:
+    """As assessment.services.scores_for_call, for the applications of `counts` only, (pk, assigned,
+    submitted) each (one query)."""
+    ids = [pk for pk, _assigned, _submitted in counts]
+    scores: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    rows = Score.objects.filter(assignment__application_id__in=ids, assignment__submitted_at__isnull=False, score__isnull=False).values_list(
+        "assignment__application_id", "criterion_id", "score"
+    )
+    for application_id, criterion_id, score in rows.order_by("assignment__application_id", "criterion_id", "pk"):
+        scores[application_id][criterion_id].append(score)
+    spread = call.disagreement_spread
+    return {pk: summarise(weights, scores.get(pk, {}), assigned=assigned, submitted=submitted, spread=spread) for pk, assigned, submitted in counts}
+
+
+def ranked_entries(call: Call, weights: dict[int, Decimal]) -> list[Entry]:
+    """The call's eligible and decided applications in rank order, as narrow rows (two queries)."""
+    weighted = _weighted_scores(call, weights)
+    values = (
+        Application.objects.filter(call=call, state__in=RANKED_STATES)
+        .values_list("pk", "reference", "submitted_at", "state", "requested_grant", "proposal__amount", "decision__amount")
+        .order_by()
+    )
+    entries = {
+        pk: Entry(pk, reference, submitted_at, state, requested if requested is not None else ZERO, proposed, decided, weighted.get(pk))
+        for pk, reference, submitted_at, state, requested, proposed, decided in values
+    }
+    items = [rules.RankItem(e.application_id, e.reference, e.weighted, e.submitted_at) for e in entries.values()]
+    return [entries[item.application_id] for item in rules.rank(items)]
+
+
+def ranking_overview(call: Call) -> tuple[Ranking, list[Entry]]:
+    """The ranking of the whole call (plan, totals, allocation) from narrow rows: what `ranking_for`
+    gives, in a fixed number of queries and without loading every application. `Ranking.rows` holds
+    the entries; `rows_for` makes the full rows of the ones shown."""
+    weights = criterion_weights(call)
+    entries = ranked_entries(call, weights)
+    plan = rules.fill([(entry.application_id, entry.amount) for entry in entries], call.appropriation)
+    total = sum((e.proposed for e in entries if e.proposed is not None and e.state in COUNTED_STATES), ZERO)
+    missing = sum(1 for e in entries if e.state == State.ELIGIBLE and e.proposed is None)
+    allocation = Allocation.objects.filter(call=call).select_related("finalised_by").first()
+    ranking = Ranking(call, entries, plan, allocation, total, missing, rules.check_total(total, call.appropriation), weights)
+    return ranking, entries
+
+
+def rows_for(call: Call, ranking: Ranking, start: int, entries: list[Entry]) -> list[Row]:
+    """Full rows (application, lead, proposal, decision, score summary) for `entries`, the slice of
+    the ranked list that begins at index `start` (two queries, whatever the size of the call)."""
+    ids = [entry.application_id for entry in entries]
+    applications = (
+        Application.objects.filter(pk__in=ids)
+        .select_related("lead", "proposal", "proposal__proposed_by", "decision")
+        .annotate(n_assigned=Count("assignments"), n_submitted=Count("assignments", filter=Q(assignments__submitted_at__isnull=False)))
+        .in_bulk()
+    )
+    counts = [(pk, application.n_assigned, application.n_submitted) for pk, application in applications.items()]
+    weights = ranking.weights if ranking.weights is not None else criterion_weights(call)
+    scores = _scores_of(call, weights, counts)
+    rows = []
+    for offset, entry in enumerate(entries):
+        index = start + offset
+        application = applications[entry.application_id]
+        line = ranking.plan.lines[index]
+        rows.append(
+            Row(
+                rank=index + 1,
+                application=application,
+                score=scores.get(entry.application_id),
+                proposal=_proposal_or_none(application),
+                requested=entry.requested,
+                amount=entry.amount,
+                decided=entry.decided,
+                line=line,
+                at_line=index == ranking.plan.line_index,
+            )
+        )
+    return rows
 
 
 @dataclass

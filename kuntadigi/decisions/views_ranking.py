@@ -50,8 +50,10 @@ def _back_to_ranking(call: Call):
 @login_required
 def ranking(request, call_slug: str):
     call = _call_for(request.user, call_slug)
-    result = services_ranking.ranking_for(call)
-    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The allocation line needs the whole call in rank order (narrow rows); full rows only for the page.
+    result, entries = services_ranking.ranking_overview(call)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = services_ranking.rows_for(call, result, page.start_index() - 1 if entries else 0, list(page.object_list))
     context = {
         "call": call,
         "ranking": result,
