@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kuntadigi import clock, permissions
 from kuntadigi.audit import services as audit
+from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 
 from . import lifecycle, rules, snapshot
@@ -230,7 +231,7 @@ def confirm_participation(user, application: Application, organisation) -> Parti
             },
         )
         participant_pk = participant.pk
-        transaction.on_commit(lambda: _enqueue_confirmation_email(participant_pk))
+        _enqueue_confirmation_email(participant_pk)
     return participant
 
 
@@ -302,7 +303,7 @@ def store_version(user, locked: Application, application: Application, *, new_st
     locked.updated_at = now
     locked.save(update_fields=["state", "submitted_at", "version", "updated_at"])
     submission_pk = submission.pk
-    transaction.on_commit(lambda: _enqueue_receipt_email(submission_pk))
+    _enqueue_receipt_email(submission_pk)
     return submission
 
 
@@ -428,16 +429,16 @@ def receipt_facts(submission: Submission) -> dict:
     }
 
 
-# ── E-mail (sent by tasks after the commit) ─────────────────────────────────
+# ── E-mail (sent by tasks after the commit; queued with the transaction) ────
 
 
 def _enqueue_receipt_email(submission_pk: int) -> None:
     from .tasks import send_receipt_email
 
-    send_receipt_email.enqueue(submission_pk)
+    enqueue_with_transaction(send_receipt_email, submission_pk)
 
 
 def _enqueue_confirmation_email(participant_pk: int) -> None:
     from .tasks import send_confirmation_email
 
-    send_confirmation_email.enqueue(participant_pk)
+    enqueue_with_transaction(send_confirmation_email, participant_pk)

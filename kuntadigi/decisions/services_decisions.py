@@ -38,6 +38,7 @@ from kuntadigi.applications.models import Application, Submission
 from kuntadigi.applications.rules import Problem
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
+from kuntadigi.core.tasks import enqueue_with_transaction
 
 from . import documents, rules_decisions
 from .models import Allocation, Decision, Proposal
@@ -386,7 +387,7 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         decision = Decision.objects.select_related("no_grant_reason", "submission").get(pk=decision.pk)
         audit.record(user, "decision.prepare", decision, application_id=application.pk, before=before, after=_snapshot(decision))
         decision_pk = decision.pk
-        transaction.on_commit(lambda: _enqueue_render(decision_pk))
+        _enqueue_render(decision_pk)
     return decision
 
 
@@ -452,7 +453,7 @@ def sign_decision(user, application_pk: int) -> Decision:
             after={"state": new_state, "version": application.version},
         )
         decision_pk = decision.pk
-        transaction.on_commit(lambda: _enqueue_render(decision_pk))
+        _enqueue_render(decision_pk)
     return decision
 
 
@@ -569,13 +570,13 @@ def sign_all(user, call: Call) -> BatchResult:
 def _enqueue_render(decision_pk: int) -> None:
     from .tasks import render_decision_pdf
 
-    render_decision_pdf.enqueue(decision_pk)
+    enqueue_with_transaction(render_decision_pdf, decision_pk)
 
 
 def _enqueue_notify(decision_pk: int) -> None:
     from .tasks import notify_decision
 
-    notify_decision.enqueue(decision_pk)
+    enqueue_with_transaction(notify_decision, decision_pk)
 
 
 def store_preview(decision_pk: int) -> bool:
@@ -625,7 +626,7 @@ def store_final_document(decision_pk: int) -> bool:
         decision.save(update_fields=["document", "document_sha256"])
         audit.record(None, "decision.document_stored", decision, application_id=decision.application_id, after={"document_sha256": digest, "bytes": len(pdf)})
         if decision.notified_at is None:
-            transaction.on_commit(lambda: _enqueue_notify(decision_pk))
+            _enqueue_notify(decision_pk)
     return True
 
 
