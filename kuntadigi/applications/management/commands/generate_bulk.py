@@ -85,6 +85,12 @@ TEXTS = {
         "prior_work": "Projektet bygger på tidigare digitaliseringsprojekt och på datamodellerna i interoperabilitetsplattformen.",
     },
 }
+# A sentence that names a field the 2020 and 2021 calls do not fund (their exclusions' keywords): the
+# screening check flags it for a person to judge. Ineligible applications say it, and a few others.
+EXCLUDED_FIELD = {
+    "fi": "Hankkeessa uudistetaan myös sote-palveluiden asiakastietojärjestelmä.",
+    "sv": "I projektet förnyas också patientdatasystemet inom social- och hälsovården.",
+}
 # The first version of a resubmitted application said this; the second one says the full summary.
 FIRST_SUMMARY = {"fi": "Kunnat kehittävät yhdessä uuden toimintamallin.", "sv": "Kommunerna utvecklar tillsammans en ny verksamhetsmodell."}
 LINE_DESCRIPTIONS = {
@@ -428,6 +434,8 @@ class Generator:
                 updated_at=at,
                 submitted_at=at if submitted else None,
             )
+            if plan.screened == "ineligible" or (plan.state != State.DRAFT and rng.random() < 0.03):
+                app.summary += " " + EXCLUDED_FIELD[language]
             apps.append(app)
             plans.append(plan)
             orgs.append([lead, *partners])
