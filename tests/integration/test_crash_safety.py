@@ -74,12 +74,6 @@ def wait_for(condition, what: str, timeout: float = WAIT, interval: float = 0.05
         time.sleep(interval)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_url() -> str:
     """The test database (the one pytest-django created), for the processes the test starts."""
     db = connection.settings_dict
@@ -127,8 +121,8 @@ class Processes:
             pass
         process.wait(timeout=WAIT)
 
-    def log(self, process: subprocess.Popen) -> str:
-        return Path(process.log_path).read_text(errors="replace")[-4000:]
+    def log(self, process: subprocess.Popen, tail: int = 4000) -> str:
+        return Path(process.log_path).read_text(errors="replace")[-tail:]
 
     def stop_all(self) -> None:
         for process in self.started:
@@ -185,26 +179,36 @@ def session_gone(pid: int) -> bool:
 # ── The server ──────────────────────────────────────────────────────────────
 
 
-def start_server(processes: Processes, **env: str) -> str:
-    """gunicorn with one worker against the test database; returns its address once it answers."""
-    port = free_port()
+def start_server(processes: Processes, **env: str) -> subprocess.Popen:
+    """gunicorn with one worker against the test database, on a port the system picks (no race for a
+    free port); returns the process, with its address, once it answers."""
     server = processes.start(
         "gunicorn",
-        [sys.executable, "-m", "gunicorn", "kuntadigi.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "300"],
+        [sys.executable, "-m", "gunicorn", "kuntadigi.wsgi:application", "--bind", "127.0.0.1:0", "--workers", "1", "--timeout", "300"],
+        ALLOWED_HOSTS="127.0.0.1",
         **env,
     )
-    base = f"http://127.0.0.1:{port}"
+
+    def running(condition):
+        def check():
+            if server.poll() is not None:
+                pytest.fail(f"the server exited with {server.returncode}:\n{processes.log(server)}")
+            return condition()
+
+        return check
+
+    def listening() -> str | None:
+        found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", processes.log(server, tail=100_000))
+        return found and found.group(1)
 
     def answers() -> bool:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}:\n{processes.log(server)}")
         try:
-            return httpx.get(base + "/healthz", timeout=2).status_code == 200
+            return httpx.get(server.base_url + "/healthz", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 
-    wait_for(answers, "the server to answer /healthz")
-    server.base_url = base
+    server.base_url = wait_for(running(listening), "the server to listen")
+    wait_for(running(answers), "the server to answer /healthz")
     return server
 
 
