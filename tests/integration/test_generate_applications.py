@@ -258,3 +258,17 @@ def test_leads_with_a_swedish_speaking_majority_write_in_swedish(db):
 
     languages = {(a.lead in swedish, a.language) for a in Application.objects.filter(call=call).select_related("lead")}
     assert languages == {(True, "sv"), (False, "fi")}
+
+
+def test_a_path_that_stops_half_way_leaves_nothing_behind(call_2019):
+    from kuntadigi.calls.models import NoGrantReason
+
+    NoGrantReason.objects.filter(call=call_2019, code="not-within-appropriation").delete()
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(CommandError, match="not-within-appropriation"):
+        generate(call_2019, "--count", "3", "--seed", "4", "--through", "published", "--if-empty")
+
+    assert not Application.objects.filter(call=call_2019).exists()
+    assert AuditEvent.objects.count() == events
+    assert Call.objects.get(pk=call_2019.pk).generated_content is False
