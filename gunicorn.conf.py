@@ -47,6 +47,12 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = FORMAT
 logger_class = MaskingLogger
 proc_name = "kuntadigi"
+# gunicorn's control socket (gunicornc) has one default path per user, which several servers on one
+# machine (tests, the benchmark) would share: off unless a path is given.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or None
+control_socket_disable = control_socket is None
+if control_socket is None:
+    del control_socket
 
 
 def on_starting(server):

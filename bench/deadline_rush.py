@@ -69,7 +69,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--applicants", type=int, default=200, help="virtual applicants, each with its own account and municipality (default 200)")
     parser.add_argument("--late", type=int, default=None, help="applicants who submit after the deadline on purpose (default 5%%, at least 2)")
-    parser.add_argument("--autosave-every", type=float, default=3.0, help="seconds between one applicant's autosaves, ±30%% (default 3)")
+    parser.add_argument("--autosave-every", type=float, default=5.0, help="seconds between one applicant's autosaves, ±30%% (default 5)")
     parser.add_argument("--lead", type=float, default=240.0, help="seconds from the server's start to the deadline (default 240)")
     parser.add_argument("--phase-seconds", type=float, default=10.0, help="length of the ceiling and autosave-saturation phases (default 10)")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop clients in the ceiling and saturation phases (default 32)")
@@ -155,10 +155,12 @@ class Applicant:
     acked_version: int = 0
     unacknowledged: list[dict] = field(default_factory=list)  # saves whose answer never came
     attachment_sha256: str = ""
-    receipt: tuple[int, str] | None = None  # (version number, fingerprint) from the receipt page
+    acknowledged: int | None = None  # the version number of the receipt the submit redirected to
+    receipt: tuple[int, str] | None = None  # (version number, fingerprint) read on the receipt page
+    refused_on_time: bool = False  # an on-time submit refused (it reached the server after the deadline)
+    submit_ended: float = 0.0
     refused_submit: bool = False
     refused_autosave_after_deadline: bool | None = None
-    submit_started: float = 0.0
     problems: list[str] = field(default_factory=list)
 
 
@@ -371,7 +373,9 @@ class Session:
         self.origin = "https://" + base.split("://", 1)[1]
         self.stats = stats
         self.cookies: dict[str, str] = {}
-        transport = httpx.AsyncHTTPTransport(local_address=address, retries=0)
+        # A connection idle for longer than this is not reused: gunicorn closes idle keep-alive connections
+        # after 5 s (GUNICORN_KEEPALIVE), and a request sent just then would find the connection closed.
+        transport = httpx.AsyncHTTPTransport(local_address=address, retries=0, limits=httpx.Limits(keepalive_expiry=2.0))
         self.client = httpx.AsyncClient(base_url=base, transport=transport, timeout=timeout, follow_redirects=False)
 
     async def close(self):
@@ -518,8 +522,8 @@ async def review(session: Session, applicant: Applicant, phase: str) -> bool:
 async def submit(session: Session, applicant: Applicant, phase: str) -> None:
     path = f"/fi/applications/{applicant.application_pk}/submit/"
     kind = "submit (refused late)" if applicant.late else "submit"
-    applicant.submit_started = time.monotonic()
     response = await session.request(phase, kind, "POST", path, data={"csrfmiddlewaretoken": applicant.csrf}, expect=(302,))
+    applicant.submit_ended = time.monotonic()
     if response is None:
         return
     location = response.headers.get("location", "")
@@ -530,13 +534,15 @@ async def submit(session: Session, applicant: Applicant, phase: str) -> None:
             applicant.problems.append(f"late submit went to {location}")
         return
     if receipt is None:
+        applicant.refused_on_time = location.endswith(path)
         applicant.problems.append(f"submit went to {location}, not to a receipt")
         return
+    applicant.acknowledged = int(receipt.group(2))
     page = await session.request(phase, "receipt page", "GET", location, expect=(200,))
     if page is not None and (match := FINGERPRINT.search(page.text)):
-        applicant.receipt = (int(receipt.group(2)), match.group(1))
+        applicant.receipt = (applicant.acknowledged, match.group(1))
     else:
-        applicant.problems.append("receipt page without a fingerprint")
+        applicant.problems.append("the receipt page did not load or showed no fingerprint")
 
 
 # ── Phases ───────────────────────────────────────────────────────────────────────────────────────
@@ -597,7 +603,10 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         await closed_loop(args.phase_seconds, len(savers), saturate)
         meter.mark("saturation end")
         timeline["autosave saturation"] = time.monotonic() - started
-        print(f"  ceiling and saturation measured; the rush starts {deadline_at - time.monotonic():.0f} s before the deadline", flush=True)
+        left = deadline_at - time.monotonic()
+        print(f"  ceiling and saturation measured; the rush starts {left:.0f} s before the deadline", flush=True)
+        if left < 90:
+            print(f"  WARNING: only {left:.0f} s of rush (signing in took {timeline['sign-in']:.0f} s): give a longer --lead", flush=True)
 
         # The rush.
         rush_start = time.monotonic()
@@ -682,8 +691,8 @@ def check_database(applicants: list[Applicant], closes_at: datetime) -> list[str
     for a in applicants:
         app = applications[a.application_pk]
         stored = submissions.get(a.application_pk, [])
-        if a.receipt is not None:
-            number, fingerprint = a.receipt
+        if a.acknowledged is not None:
+            number, fingerprint = a.receipt or (a.acknowledged, stored[0].fingerprint if stored else "")
             if len(stored) != 1:
                 failures.append(f"{a.reference}: a receipt, and {len(stored)} stored versions")
                 continue
@@ -724,7 +733,7 @@ def check_database(applicants: list[Applicant], closes_at: datetime) -> list[str
                 failures.append(f"{a.reference}: the draft lost the acknowledged save (version {a.acked_version})")
             if app.version < a.acked_version:
                 failures.append(f"{a.reference}: version {app.version} is behind the acknowledged {a.acked_version}")
-    extra = Submission.objects.filter(application_id__in=pks).count() - sum(1 for a in applicants if a.receipt)
+    extra = Submission.objects.filter(application_id__in=pks).count() - sum(1 for a in applicants if a.acknowledged is not None)
     if extra > 0:
         failures.append(f"{extra} stored versions that no applicant got a receipt for")
     return failures
@@ -799,6 +808,7 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
         "errors": errors,
         "receipts": info["receipts"],
         "late_refused": info["late_refused"],
+        "refused_on_time": info["refused_on_time"],
         "failures": failures,
         "rows": rows,
     }
@@ -829,6 +839,8 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
     print(f"submit burst ({timeline.get('burst size')} at one instant): {burst:.1f} req/s = {figures['submit_ratio']} x ceiling")
     print(f"rush autosave p95: {figures['rush_autosave_p95_ms']} ms (target < 250)")
     print(f"receipts: {info['receipts']}; late submissions refused: {info['late_refused']}/{args.late}; request errors: {errors}")
+    if info["refused_on_time"]:
+        print(f"on-time submissions refused because they reached the server after the deadline (too slow): {info['refused_on_time']}")
     for sample in stats.error_samples:
         print(f"  error: {sample}")
     if failures:
@@ -913,7 +925,7 @@ def main(argv=None) -> int:
         stop(server)
         stop(worker)
     failures = check_database(applicants, call["closes_at"])
-    failures += [f"{a.reference}: {problem}" for a in applicants for problem in a.problems if a.receipt is None and not a.late]
+    failures += [f"{a.reference}: {problem}" for a in applicants for problem in a.problems if a.acknowledged is not None]
     server_info = {
         "worker_class": env.get("GUNICORN_WORKER_CLASS", "gthread (gunicorn.conf.py)"),
         "workers": env.get("GUNICORN_WORKERS", f"2 x {os.cpu_count()} + 1"),
@@ -922,7 +934,8 @@ def main(argv=None) -> int:
     info = {
         "machine": machine(),
         "server": server_info,
-        "receipts": sum(1 for a in applicants if a.receipt),
+        "receipts": sum(1 for a in applicants if a.acknowledged is not None),
+        "refused_on_time": sum(1 for a in applicants if a.refused_on_time),
         "late_refused": sum(1 for a in applicants if a.late and a.refused_submit),
     }
     figures = report(args, stats, timeline, failures, info, meter)
