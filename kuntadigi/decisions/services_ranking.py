@@ -21,17 +21,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import clock, permissions
+from kuntadigi.applications import snapshot
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.rules import Problem
-from kuntadigi.assessment.models import Score
+from kuntadigi.assessment.models import Assignment, Score
 from kuntadigi.assessment.rules import _to_decimal as exact_decimal  # the one exact conversion of a score
 from kuntadigi.assessment.services import ScoreSummary, criterion_weights, scores_for_call, summarise
 from kuntadigi.audit.services import record
@@ -212,8 +214,35 @@ class Entry:
         return self.proposed if self.proposed is not None else self.requested
 
 
+SCORES_CACHE_SECONDS = 24 * 3600
+
+
+def weighted_scores(call: Call, weights: dict[int, Decimal]) -> dict[int, Decimal | None]:
+    """`_weighted_scores`, kept in the shared cache until an assessment of the call is submitted.
+
+    A submitted assessment is final (its scores never change and it cannot be taken back), so the
+    number of submitted assignments of the call, the latest submission time and the highest
+    assignment id, with the criteria's weights, tell whether the stored scores still hold: one small
+    query instead of aggregating every score of the call on each view of the ranking."""
+    marker = Assignment.objects.filter(application__call=call, submitted_at__isnull=False).aggregate(n=Count("pk"), last=Max("submitted_at"), top=Max("pk"))
+    key = "ranking-scores:" + snapshot.fingerprint(
+        {
+            "call": call.pk,
+            "weights": {str(pk): str(weight) for pk, weight in sorted(weights.items())},
+            "submitted": marker["n"],
+            "last": marker["last"].isoformat() if marker["last"] else None,
+            "top": marker["top"],
+        }
+    )
+    scores = cache.get(key)
+    if scores is None:
+        scores = _weighted_scores(call, weights)
+        cache.set(key, scores, SCORES_CACHE_SECONDS)
+    return scores
+
+
 def _weighted_scores(call: Call, weights: dict[int, Decimal]) -> dict[int, Decimal | None]:
-    """Every ranked application's weighted score, exactly as assessment.rules.weighted_score gives it,
+    """Every assessed application's weighted score, exactly as assessment.rules.weighted_score gives it,
     from per-criterion sums and counts aggregated in the database (two queries, whatever the number of
     scores). Σ w·(sum/n) / Σ w over the criteria scored is one fraction X / (L·W) with integers only
     (weights have two decimals; L is the least common multiple of the counts)."""
@@ -222,7 +251,6 @@ def _weighted_scores(call: Call, weights: dict[int, Decimal]) -> dict[int, Decim
     rows = (
         Score.objects.filter(
             assignment__application__call=call,
-            assignment__application__state__in=RANKED_STATES,
             assignment__submitted_at__isnull=False,
             score__isnull=False,
         )
@@ -257,8 +285,9 @@ def _scores_of(call: Call, weights: dict[int, Decimal], counts: list[tuple[int, 
 
 
 def ranked_entries(call: Call, weights: dict[int, Decimal]) -> list[Entry]:
-    """The call's eligible and decided applications in rank order, as narrow rows (two queries)."""
-    weighted = _weighted_scores(call, weights)
+    """The call's eligible and decided applications in rank order, as narrow rows (two queries, and a
+    third after a new assessment)."""
+    weighted = weighted_scores(call, weights)
     values = (
         Application.objects.filter(call=call, state__in=RANKED_STATES)
         .values_list("pk", "reference", "submitted_at", "state", "requested_grant", "proposal__amount", "decision__amount")

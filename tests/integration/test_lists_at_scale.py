@@ -12,9 +12,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 
+from kuntadigi import clock
 from kuntadigi.accounts.models import User
 from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
 from kuntadigi.applications.models import Application
+from kuntadigi.assessment.models import Assignment, Score
 from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.decisions import services_ranking
 from kuntadigi.screening import rules as screening_rules
@@ -167,3 +169,18 @@ def test_a_stored_check_is_recomputed_when_the_application_or_the_calls_rules_ch
     client.force_login(preparer_of(call))
     response = client.get(reverse("screening:list", args=[call.slug]) + "?flag=exclusions")
     assert app.reference in {row.application.reference for row in response.context["rows"]}
+
+
+def test_the_cached_scores_follow_a_new_assessment(reference_data):
+    call = generate("digi-2020", 40)
+    _overview, entries = services_ranking.ranking_overview(call)
+    last = entries[-1]
+    assessors = User.objects.filter(call_roles__call=call, call_roles__role=CallRole.Role.ASSESSOR)
+    assessor = assessors.exclude(assignments__application_id=last.application_id).first()
+    assignment = Assignment.objects.create(application_id=last.application_id, assessor=assessor, assigned_by=preparer_of(call), submitted_at=clock.now())
+    Score.objects.bulk_create(Score(assignment=assignment, criterion=c, score=call.score_max, justification="Erinomainen.") for c in call.criteria.all())
+    _overview, again = services_ranking.ranking_overview(call)
+    moved = next(entry for entry in again if entry.application_id == last.application_id)
+    assert moved.weighted > last.weighted
+    full = services_ranking.ranking_for(call)
+    assert [(e.application_id, e.weighted) for e in again] == [(row.application.pk, row.weighted) for row in full.rows]
