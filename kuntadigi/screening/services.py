@@ -27,6 +27,7 @@ from kuntadigi.applications.models import Application, Submission
 from kuntadigi.applications.submission import SubmitResult, load_for_content, store_version, validate_for_submission
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 
 from . import rules
@@ -352,7 +353,7 @@ def request_supplement(user, application_pk: int, parts, message: str, due_at: d
             after={"state": after, "parts": chosen, "message": message, "due_at": due_at.isoformat(), "version": locked.version},
         )
         request_pk = request.pk
-        transaction.on_commit(lambda: _enqueue_request_email(request_pk))
+        _enqueue_request_email(request_pk)
     return request
 
 
@@ -402,4 +403,4 @@ def submit_supplement(user, application_pk: int) -> SubmitResult:
 def _enqueue_request_email(request_pk: int) -> None:
     from .tasks import send_supplement_request_email
 
-    send_supplement_request_email.enqueue(request_pk)
+    enqueue_with_transaction(send_supplement_request_email, request_pk)
