@@ -26,7 +26,7 @@ from . import allocation, exports, services_ranking
 from .forms_ranking import ProposalForm
 from .models import Allocation, Proposal
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 def _call_for(user, slug: str) -> Call:

@@ -100,10 +100,10 @@ def test_the_lists_paginate(client, reference_data):
     assert len(response.context["rows"]) == 25 and response.context["page"].paginator.count == received
     assert "Page 1 of" in response.content.decode()
     ranked = Application.objects.filter(call=call, state__in=services_ranking.RANKED_STATES).count()
-    assert ranked > 100
+    assert ranked > 50
     response = client.get(reverse("decisions:ranking", args=[call.slug]) + "?page=2")
     rows = response.context["page"].object_list
-    assert [row.rank for row in rows] == list(range(101, ranked + 1))
+    assert [row.rank for row in rows] == list(range(51, min(ranked, 100) + 1))
     assert all(row.application.reference for row in rows)
 
 
