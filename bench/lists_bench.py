@@ -177,7 +177,9 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     print(f"database {args.database.rpartition('@')[2]}; {os.cpu_count()} CPUs; {args.repeat} timed requests per page after {args.warmup} warm-up")
+    print("load average before: {:.1f} {:.1f} {:.1f} (other processes on the machine slow every figure)".format(*os.getloadavg()))
     measure(args.repeat, args.warmup)
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
