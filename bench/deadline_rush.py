@@ -643,7 +643,9 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
                     continue
                 if now >= stop_saving - 4:  # the last save comes before the review
                     break
-                await autosave(session, a, rng, "rush")
+                if not await autosave(session, a, rng, "rush"):
+                    # As a person would after "saving did not work": reload the page (and its version).
+                    await open_project_page(session, a, "rush")
                 await asyncio.sleep(max(0.0, min(args.autosave_every * rng.uniform(0.7, 1.3), stop_saving - 4 - time.monotonic())))
             if not uploaded:
                 await upload_attachment(session, a, rng, "rush")
@@ -913,7 +915,8 @@ def main(argv=None) -> int:
     try:
         launched = time.monotonic()
         server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env)
-        worker = subprocess.Popen([PYTHON, "manage.py", "db_worker", "--interval", "1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        worker_log = open(workdir / "worker.log", "wb")
+        worker = subprocess.Popen([PYTHON, "manage.py", "db_worker", "--interval", "1"], cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
         deadline_at = launched + args.lead
         wait_until_up(base, server)
         print(f"  server up in {time.monotonic() - launched:.1f} s; the call closes in {deadline_at - time.monotonic():.0f} s", flush=True)
