@@ -187,9 +187,10 @@ def ranking_for(call: Call) -> Ranking:
 # ── The ranked list at any size: the whole call in narrow rows, full rows for one page ──────────
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
-    """What ranking and the allocation line need of one application: no texts, no model instances."""
+    """What ranking and the allocation line need of one application: no texts, no model instances.
+    It has what allocation.rank reads of a RankItem (application_id, reference, weighted, submitted_at)."""
 
     application_id: int
     reference: str
@@ -293,12 +294,11 @@ def ranked_entries(call: Call, weights: dict[int, Decimal]) -> list[Entry]:
         .values_list("pk", "reference", "submitted_at", "state", "requested_grant", "proposal__amount", "decision__amount")
         .order_by()
     )
-    entries = {
-        pk: Entry(pk, reference, submitted_at, state, requested if requested is not None else ZERO, proposed, decided, weighted.get(pk))
+    entries = [
+        Entry(pk, reference, submitted_at, state, requested if requested is not None else ZERO, proposed, decided, weighted.get(pk))
         for pk, reference, submitted_at, state, requested, proposed, decided in values
-    }
-    items = [rules.RankItem(e.application_id, e.reference, e.weighted, e.submitted_at) for e in entries.values()]
-    return [entries[item.application_id] for item in rules.rank(items)]
+    ]
+    return rules.rank(entries)
 
 
 def ranking_overview(call: Call) -> tuple[Ranking, list[Entry]]:
