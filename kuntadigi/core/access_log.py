@@ -8,6 +8,7 @@ Referer, the User-Agent, cookies or any other header.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from gunicorn.glogging import Logger
@@ -44,3 +45,15 @@ class MaskingLogger(Logger):
             a="-",
         )
         return safe
+
+
+class MaskTokens(logging.Filter):
+    """A logging filter (settings.LOGGING) that masks sign-in tokens in any log line, such as Django's
+    "Bad Request: /fi/sign-in/link/<token>/" for a link that is no longer valid."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/sign-in/link/" in message:
+            record.msg = TOKEN_PATH.sub(MASK, message)
+            record.args = None
+        return True

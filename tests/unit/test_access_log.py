@@ -55,3 +55,16 @@ def test_paths_without_a_token_are_kept():
     assert mask_path("/fi/sign-in/link/") == "/fi/sign-in/link/"
     assert mask_path("/en/applications/12/autosave/") == "/en/applications/12/autosave/"
     assert mask_path(None) == "-"
+
+
+def test_log_lines_from_django_mask_sign_in_tokens():
+    import logging
+
+    from kuntadigi.core.access_log import MaskTokens
+
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Bad Request: %s", (f"/fi/sign-in/link/{TOKEN}/",), None)
+    assert MaskTokens().filter(record) is True
+    assert record.getMessage() == "Bad Request: /fi/sign-in/link/***/"
+    plain = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/fi/nothing/",), None)
+    MaskTokens().filter(plain)
+    assert plain.getMessage() == "Not Found: /fi/nothing/"
