@@ -133,14 +133,20 @@ def start_application(user, call: Call, lead: Organisation, language: str) -> Ap
 # ── The project page ─────────────────────────────────────────────────────────
 
 
-def save_draft(user, application: Application, data: dict, expected_version) -> tuple[Application, list[str]]:
+def save_draft(user, application: Application, data: dict, expected_version, *, locked: bool = False) -> tuple[Application, list[str]]:
     """Save the fields of the project page present in `data` (a draft may be incomplete).
 
     Returns the application as saved and the names of the fields that changed. Raises StaleVersion
     when `expected_version` is not the current version (nothing is written) and Refused when the user
-    may not edit or a value breaks a format rule."""
-    with transaction.atomic():
-        current = _lock(application)
+    may not edit or a value breaks a format rule.
+
+    `locked`: the caller read `application` with its row locked (select_for_update, as `_lock` does) in
+    the transaction it is still in, so the row is not read again; the save then belongs to the caller's
+    transaction, which an exception from here rolls back whole."""
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_draft(locked=True) needs the caller's transaction that holds the row lock.")
+    with transaction.atomic(savepoint=not locked):
+        current = application if locked else _lock(application)
         _require_project_page(user, current)
         _check_version(current, expected_version)
         summary = data.get("summary")
@@ -159,10 +165,14 @@ def save_draft(user, application: Application, data: dict, expected_version) -> 
 
         new_area_ids = None
         if "target_areas" in data:
-            wanted = {getattr(area, "pk", area) for area in data["target_areas"] or []}
-            allowed = set(current.call.target_areas.values_list("pk", flat=True))
-            if not wanted <= allowed:
-                raise Refused(_("Choose target areas of this call."), field="target_areas")
+            areas = data["target_areas"] or []
+            wanted = {getattr(area, "pk", area) for area in areas}
+            # Target areas the form loaded from this call's own (a ModelMultipleChoiceField over
+            # call.target_areas) are known to be the call's; bare ids are looked up.
+            if not all(getattr(area, "call_id", None) == current.call_id for area in areas):
+                allowed = set(current.call.target_areas.values_list("pk", flat=True))
+                if not wanted <= allowed:
+                    raise Refused(_("Choose target areas of this call."), field="target_areas")
             if wanted != set(current.target_areas.values_list("pk", flat=True)):
                 _require(permissions.can_edit_application(user, current, part=part_of_field("target_areas")))
                 new_area_ids = wanted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -155,31 +156,45 @@ def edit(request, pk):
     return render(request, "applications/edit.html", context, status=status)
 
 
-def _application_to_save(user, pk) -> Application:
-    """The application for an autosave, in one query when the user is on the lead's staff (who may see
-    it: the participants need not be loaded to know); anyone else goes through application_for_viewer,
-    so that what they may not see stays a 404. Autosave is the most frequent request at a deadline."""
-    application = Application.objects.select_related("call").filter(pk=pk).first()
-    if application is not None and permissions.is_lead_member(user, application):
-        return application
-    return application_for_viewer(user, pk)
+def _application_to_save(user, pk) -> tuple[Application, bool]:
+    """The application for an autosave and whether its row is locked. Call inside a transaction.
+
+    When the user is on the lead's staff (who may see it: the participants need not be loaded to know),
+    one query reads the row and locks it until the transaction ends, so the save need not read it again;
+    only the application's own row is locked (`of=("self",)`), as in drafting._lock. The filter on the
+    user's organisations means that nobody else ever takes the lock: anyone else goes through
+    application_for_viewer, so that what they may not see stays a 404. Autosave is the most frequent
+    request at a deadline."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("call", "lead").filter(pk=pk, lead_id__in=permissions.organisation_ids(user)).first()
+    )
+    if application is not None:
+        return application, True
+    return application_for_viewer(user, pk), False
 
 
 @require_POST
 def autosave(request, pk):
-    """The project page saved in the background: the same service, answered in JSON."""
+    """The project page saved in the background: the same service, answered in JSON. The browser
+    posts the form url-encoded (multipart is accepted too, as from the form itself)."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "message": _("Your session has ended. Sign in again, then save.")}, status=401)
-    application = _application_to_save(request.user, pk)
-    decision = permissions.can_edit_application(request.user, application)
-    if not decision:
-        return JsonResponse({"ok": False, "message": decision.reason}, status=403)
-    form = ApplicationForm(request.POST, application=application)
-    if not form.is_valid():
-        errors = {name: [str(message) for message in messages_] for name, messages_ in form.errors.items()}
-        return JsonResponse({"ok": False, "message": _("Not saved automatically: correct the fields with errors, then save."), "errors": errors}, status=400)
+    request.POST  # noqa: B018 -- the body is read before the row is locked
     try:
-        saved, changed = drafting.save_draft(request.user, application, form.cleaned_data, form.cleaned_data["version"])
+        # One transaction: the row read for the permission check is the row locked and saved.
+        # StaleVersion and Refused leave it (rolled back: nothing was written) and are answered below.
+        with transaction.atomic():
+            application, locked = _application_to_save(request.user, pk)
+            decision = permissions.can_edit_application(request.user, application)
+            if not decision:
+                return JsonResponse({"ok": False, "message": decision.reason}, status=403)
+            form = ApplicationForm(request.POST, application=application)
+            if not form.is_valid():
+                errors = {name: [str(message) for message in messages_] for name, messages_ in form.errors.items()}
+                return JsonResponse(
+                    {"ok": False, "message": _("Not saved automatically: correct the fields with errors, then save."), "errors": errors}, status=400
+                )
+            saved, changed = drafting.save_draft(request.user, application, form.cleaned_data, form.cleaned_data["version"], locked=locked)
     except StaleVersion as error:
         return JsonResponse({"ok": False, "message": error.message, "stale": True}, status=409)
     except Refused as refusal:

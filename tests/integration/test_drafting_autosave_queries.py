@@ -35,10 +35,11 @@ def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_20
     client.force_login(application.created_by)
     with translation.override("en"):
         url = reverse("applications:autosave", args=[application.pk])
-    # session, user, application, memberships, the form's target areas, the locked row, target areas
-    # allowed and chosen, the update, the audit event (+ savepoint and release inside the test's transaction)
+    # session, user, memberships, the application read and locked at once, the form's target areas
+    # (which are the call's, so not looked up again), the target areas chosen, the update, the audit
+    # event (+ savepoint and release inside the test's transaction)
     data = form_data(application)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.post(url, data)
     assert response.status_code == 200
     assert response.json()["ok"] is True
