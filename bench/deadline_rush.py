@@ -420,7 +420,7 @@ class Session:
 
 
 def project_form(applicant: Applicant, rng: random.Random) -> dict:
-    """The whole project page as the browser's FormData sends it, with new text in it."""
+    """The whole project page as the browser sends it (every field of the form), with new text in it."""
     applicant.saves += 1
     n = applicant.saves
     texts = {name: f"{FILLER * (2 + rng.randrange(4))}({name} {applicant.index}, tallennus {n})" for name in TEXT_FIELDS}
@@ -469,13 +469,12 @@ async def open_project_page(session: Session, applicant: Applicant, phase: str) 
 async def autosave(session: Session, applicant: Applicant, rng: random.Random, phase: str, *, expect_refusal: bool = False) -> bool:
     data = project_form(applicant, rng)
     body = {**data, "version": str(applicant.version), "csrfmiddlewaretoken": applicant.csrf}
-    # multipart/form-data, as the browser's fetch sends a FormData: every field a part without a file name.
-    parts = [(name, (None, value)) for name, values in body.items() for value in (values if isinstance(values, list) else [values])]
+    # application/x-www-form-urlencoded, as static/js/application.js sends it (URLSearchParams of the form).
     headers = {"X-CSRFToken": applicant.csrf, "X-Requested-With": "fetch", "Accept": "application/json"}
     expect = (403,) if expect_refusal else (200,)
     kind = "autosave (refused late)" if expect_refusal else "autosave"
     path = f"/fi/applications/{applicant.application_pk}/autosave/"
-    response = await session.request(phase, kind, "POST", path, files=parts, headers=headers, expect=expect)
+    response = await session.request(phase, kind, "POST", path, data=body, headers=headers, expect=expect)
     if expect_refusal:
         applicant.refused_autosave_after_deadline = response is not None
         return response is not None
