@@ -19,53 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import secrets
 import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from benchdb import PYTHON, ROOT, bench_env, fresh_database, manage
+
 CALLS = {"small": "digi-2019-2", "large": "digi-2021"}
 FORMATS = {"csv": "data:call_csv", "360giving": "data:call_360giving", "xlsx": "data:call_xlsx"}
-
-
-def bench_env(database: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database,
-            "DJANGO_SETTINGS_MODULE": "kuntadigi.settings",
-            # Production-like: DEBUG off (no query log kept in memory).
-            "DEBUG": "0",
-            "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def fresh_database(database: str) -> None:
-    if database.startswith("sqlite:///"):
-        path = Path(database.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, _sep, name = database.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(database: str, small: int, large: int, seed: int) -> None:

@@ -22,55 +22,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from benchdb import ROOT, bench_env, fresh_database, manage
+
 POSTGRES = "postgres://postgres@127.0.0.1:5432/bench_lists"
 SQLITE = f"sqlite:///{Path(tempfile.gettempdir()) / 'kuntadigi_bench_lists.sqlite3'}"
 OFFICIALS_CALL = "digi-2020"
 PUBLIC_CALL = "digi-2021"
-
-
-def bench_env(database: str, static_root: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database,
-            "DJANGO_SETTINGS_MODULE": "kuntadigi.settings",
-            # Production-like: DEBUG off (templates cached, no query log), static files from a manifest.
-            "DEBUG": "0",
-            "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "STATIC_ROOT": static_root,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def fresh_database(database: str) -> None:
-    if database.startswith("sqlite:///"):
-        path = Path(database.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, _sep, name = database.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(env: dict, database: str, count: int, seed: int) -> None:
