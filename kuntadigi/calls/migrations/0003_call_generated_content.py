@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0002_call_decision_conditions_call_decision_conditions_en_and_more'),
+        ("calls", "0002_call_decision_conditions_call_decision_conditions_en_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='generated_content',
-            field=models.BooleanField(default=False, help_text='Fictional content made by the demo generator. Pages and exports of the call say so.', verbose_name='applications and decisions are generated demo data'),
+            model_name="call",
+            name="generated_content",
+            field=models.BooleanField(
+                default=False,
+                help_text="Fictional content made by the demo generator. Pages and exports of the call say so.",
+                verbose_name="applications and decisions are generated demo data",
+            ),
         ),
     ]
