@@ -6,13 +6,10 @@ queries however long it is. The figures mean what `call_totals` and `funded_deci
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from kuntadigi.applications.lifecycle import RECEIVED_STATES
-from kuntadigi.applications.models import Application, Participant
+from kuntadigi.applications.models import Participant
 from kuntadigi.calls.models import Call
 from kuntadigi.publication import queries
 from kuntadigi.registry.models import Organisation, Region
@@ -24,25 +21,10 @@ def _count(rows: QuerySet, field: str = "pk") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _sum(rows: QuerySet, field: str) -> Subquery:
-    total = rows.order_by().annotate(_s=Func(F(field), function="SUM", output_field=DecimalField(max_digits=16, decimal_places=2))).values("_s")[:1]
-    return Subquery(total, output_field=DecimalField(max_digits=16, decimal_places=2))
-
-
 def public_calls() -> QuerySet[Call]:
     """Every published call, newest first, with the figures `call_totals` gives (read only where the
     call's results are published): received, funded, granted."""
-    funded = queries.funded_decisions().filter(application__call=OuterRef("pk"))
-    return (
-        Call.objects.filter(is_published=True)
-        .select_related("results_publication")
-        .annotate(
-            received_count=_count(Application.objects.filter(call=OuterRef("pk"), state__in=RECEIVED_STATES)),
-            funded_count=_count(funded),
-            granted_sum=_sum(funded, "amount"),
-        )
-        .order_by("-opens_at", "slug")
-    )
+    return queries.with_totals(Call.objects.filter(is_published=True).select_related("results_publication")).order_by("-opens_at", "slug")
 
 
 def public_call(slug: str) -> Call | None:
@@ -53,9 +35,7 @@ def totals(call: Call) -> queries.CallTotals | None:
     """The annotated figures of a call from `public_calls`, or None while its results are not public."""
     if not queries.is_published(call):
         return None
-    return queries.CallTotals(
-        received=call.received_count, funded=call.funded_count, granted=call.granted_sum or Decimal("0"), appropriation=call.appropriation
-    )
+    return queries.totals_of(call)
 
 
 def _identified() -> Q:

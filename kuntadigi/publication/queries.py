@@ -56,19 +56,26 @@ class CallTotals:
         return self.granted / self.appropriation
 
 
-def published_calls_with_totals() -> list[tuple[Call, CallTotals]]:
-    """Every published call with its headline figures, in one query however many calls there are."""
+def with_totals(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """The calls with their headline figures as subqueries (n_received, n_funded, n_granted): one
+    query however many calls there are. Read them with `totals_of`."""
     received = Application.objects.filter(call=OuterRef("pk"), state__in=RECEIVED_STATES).order_by().values("call").annotate(n=Count("pk")).values("n")
     grants = public_grants().filter(application__call=OuterRef("pk")).order_by().values("application__call")
-    calls = published_calls().annotate(
+    return calls.annotate(
         n_received=Coalesce(Subquery(received), 0),
         n_funded=Coalesce(Subquery(grants.annotate(n=Count("pk")).values("n")), 0),
         n_granted=Subquery(grants.annotate(total=Sum("amount")).values("total")),
     )
-    return [
-        (call, CallTotals(received=call.n_received, funded=call.n_funded, granted=call.n_granted or Decimal("0"), appropriation=call.appropriation))
-        for call in calls
-    ]
+
+
+def totals_of(call: Call) -> CallTotals:
+    """The figures of a call annotated by `with_totals`."""
+    return CallTotals(received=call.n_received, funded=call.n_funded, granted=call.n_granted or Decimal("0"), appropriation=call.appropriation)
+
+
+def published_calls_with_totals() -> list[tuple[Call, CallTotals]]:
+    """Every published call with its headline figures, in one query however many calls there are."""
+    return [(call, totals_of(call)) for call in with_totals(published_calls())]
 
 
 def call_totals(call: Call) -> CallTotals:
