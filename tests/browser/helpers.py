@@ -133,3 +133,29 @@ def path_of(url: str) -> str:
     """'/fi/calls/?page=2' from 'http://localhost:1234/fi/calls/?page=2'."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def sign_in_as(page, site, user, *, clear: bool = False) -> None:
+    """Give the browser the session of a signed-in user (the sign-in pages have their own tests).
+    `clear` drops the browser's other cookies first (a clean switch from one user to another)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    if clear:
+        page.context.clear_cookies()
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
+
+
+def check_page(page, url: str) -> None:
+    """Open `url`: it answers 200 with one h1, axe-core finds no violation, it reads at 320 px and the
+    console shows no error."""
+    from playwright.sync_api import expect
+
+    response = page.goto(url)
+    assert response.status == 200, f"{url} answered {response.status}"
+    expect(page.locator("h1")).to_have_count(1)
+    assert_no_axe_violations(page)
+    assert_reads_at_320px(page)
+    assert getattr(page, "console_errors", []) == [], f"console errors on {page.url}: {page.console_errors}"

@@ -4,32 +4,15 @@ and an assessor scores with plain forms (without JavaScript too)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi.assessment import services
 from kuntadigi.assessment.models import Assignment
 from kuntadigi.calls.models import Criterion
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import assert_no_axe_violations, check_page, sign_in_as
 from tests.integration import assessment_data as data
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
-def check(page, url):
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page.locator("h1")).to_have_count(1)
-    assert_no_axe_violations(page)
-    assert_reads_at_320px(page)
-    assert getattr(page, "console_errors", []) == [], f"console errors on {page.url}: {page.console_errors}"
 
 
 @pytest.fixture
@@ -45,11 +28,11 @@ def world(site):
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_an_assessor_scores_and_sees_the_others_after_submitting(page, site, world, lang):
     w = world
-    sign_in(page, site, w.anna)
-    check(page, site.reverse("assessment:queue", lang=lang))
-    check(page, site.reverse("assessment:ties", lang=lang))
+    sign_in_as(page, site, w.anna)
+    check_page(page, site.reverse("assessment:queue", lang=lang))
+    check_page(page, site.reverse("assessment:ties", lang=lang))
     url = site.reverse("assessment:score", w.first.pk, lang=lang)
-    check(page, url)
+    check_page(page, url)
     # Submitting with nothing filled in: the error summary, focused, with links to the fields.
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state()
@@ -63,13 +46,13 @@ def test_an_assessor_scores_and_sees_the_others_after_submitting(page, site, wor
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_url(url)
     assert Assignment.objects.get(pk=w.first.pk).submitted_at is not None
-    check(page, url)
+    check_page(page, url)
     expect(page.locator("main")).to_contain_text("Perustelu")
 
 
 def test_scoring_works_without_javascript(nojs_page, site, world):
     w = world
-    sign_in(nojs_page, site, w.anna)
+    sign_in_as(nojs_page, site, w.anna)
     url = site.reverse("assessment:score", w.first.pk, lang="en")
     nojs_page.goto(url)
     criterion = Criterion.objects.filter(call=w.call).order_by("order").first()
@@ -82,6 +65,6 @@ def test_scoring_works_without_javascript(nojs_page, site, world):
 
 def test_officials_pages(page, site, world):
     w = world
-    sign_in(page, site, w.preparer)
-    check(page, site.reverse("assessment:assignments", w.call.slug, lang="sv"))
-    check(page, site.reverse("assessment:results", w.call.slug, lang="fi"))
+    sign_in_as(page, site, w.preparer)
+    check_page(page, site.reverse("assessment:assignments", w.call.slug, lang="sv"))
+    check_page(page, site.reverse("assessment:results", w.call.slug, lang="fi"))

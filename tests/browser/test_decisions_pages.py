@@ -2,30 +2,13 @@
 a decision is prepared, previewed and signed with plain forms (no JavaScript)."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi.decisions.models import Decision
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import check_page, sign_in_as
 from tests.integration import decisions_support as support
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
-def check(page, url):
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page.locator("h1")).to_have_count(1)
-    assert_no_axe_violations(page)
-    assert_reads_at_320px(page)
-    assert page.console_errors == [], f"console errors on {page.url}: {page.console_errors}"
 
 
 @pytest.fixture
@@ -36,7 +19,7 @@ def world(site):
 def test_the_presenter_prepares_and_the_decision_maker_signs_without_javascript(nojs_page, site, world):
     page = nojs_page
     app = world.apps["sv"]
-    sign_in(page, site, world.presenter)
+    sign_in_as(page, site, world.presenter)
 
     page.goto(site.reverse("decisions:decision_list", world.call.slug, lang="en"))
     page.get_by_role("link", name=f"Prepare {app.reference}").click()
@@ -49,7 +32,7 @@ def test_the_presenter_prepares_and_the_decision_maker_signs_without_javascript(
     expect(page.locator(".decision-paper")).to_contain_text("Borgå")
     expect(page.get_by_role("link", name="Download preview PDF")).to_be_visible()
 
-    sign_in(page, site, world.decision_maker)
+    sign_in_as(page, site, world.decision_maker)
     page.goto(site.reverse("decisions:decision_preview", app.pk, lang="en"))
     page.get_by_role("link", name="Sign the decision").click()
     page.get_by_role("button", name="Sign the decision").click()
@@ -57,7 +40,7 @@ def test_the_presenter_prepares_and_the_decision_maker_signs_without_javascript(
     decision = Decision.objects.get(application=app)
     assert decision.state == "signed" and decision.document_sha256
 
-    sign_in(page, site, world.lead_user)
+    sign_in_as(page, site, world.lead_user)
     page.goto(site.reverse("applications:detail", app.pk, lang="sv"))
     expect(page.locator("#decision")).to_be_visible()
 
@@ -70,12 +53,12 @@ def test_the_decision_pages_are_accessible(page, site, world, lang):
     data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
     data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"
     services.prepare_decision(world.preparer, world.apps["fi"].pk, data)
-    sign_in(page, site, world.preparer)
+    sign_in_as(page, site, world.preparer)
 
-    check(page, site.reverse("decisions:decision_list", world.call.slug, lang=lang))
-    check(page, site.reverse("decisions:decision_batch_prepare", world.call.slug, lang=lang))
-    check(page, site.reverse("decisions:decision_prepare", world.apps["fi"].pk, lang=lang))
-    check(page, site.reverse("decisions:decision_preview", world.apps["fi"].pk, lang=lang))
-    sign_in(page, site, world.decision_maker)
-    check(page, site.reverse("decisions:decision_sign", world.apps["fi"].pk, lang=lang))
-    check(page, site.reverse("decisions:decision_batch_sign", world.call.slug, lang=lang))
+    check_page(page, site.reverse("decisions:decision_list", world.call.slug, lang=lang))
+    check_page(page, site.reverse("decisions:decision_batch_prepare", world.call.slug, lang=lang))
+    check_page(page, site.reverse("decisions:decision_prepare", world.apps["fi"].pk, lang=lang))
+    check_page(page, site.reverse("decisions:decision_preview", world.apps["fi"].pk, lang=lang))
+    sign_in_as(page, site, world.decision_maker)
+    check_page(page, site.reverse("decisions:decision_sign", world.apps["fi"].pk, lang=lang))
+    check_page(page, site.reverse("decisions:decision_batch_sign", world.call.slug, lang=lang))

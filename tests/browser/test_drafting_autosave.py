@@ -3,30 +3,22 @@ background, the server saves it, and the page keeps the new version so that the 
 Save button are not taken for a stale page."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi import clock
 from kuntadigi.applications.models import Application
 from kuntadigi.audit.models import AuditEvent
 from tests import factories
+from tests.browser.helpers import sign_in_as
 from tests.integration import submission_data
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
 def test_typing_is_saved_in_the_background_and_the_save_button_still_works(page, site):
     clock.set_now(factories.DURING_2020)
     application = submission_data.application(factories.call())
-    sign_in(page, site, application.created_by)
+    sign_in_as(page, site, application.created_by, clear=True)
     page.goto(site.reverse("applications:edit", application.pk, lang="en"))
     autosave_url = site.reverse("applications:autosave", application.pk, lang="en")
 

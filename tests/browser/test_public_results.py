@@ -6,12 +6,10 @@ generated demo data is fictional. And a presenting official publishes a call's r
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi.publication.models import ResultsPublication
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px, sign_in_as
 from tests.integration.publication_support import published_world
 
 pytestmark = pytest.mark.browser
@@ -26,12 +24,6 @@ def check(page, *, h1: str | None = None, fictional: bool = True) -> None:
     assert_no_axe_violations(page)
     assert_reads_at_320px(page)
     assert page.console_errors == [], f"console errors on {page.url}: {page.console_errors}"
-
-
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
 
 
 @pytest.fixture
@@ -100,7 +92,7 @@ def test_municipalities_list_searches_without_javascript(nojs_page, site, result
 def test_presenting_official_publishes_the_results_without_javascript(nojs_page, site):
     world = published_world(3, n_rejected=1, published=False)
     page = nojs_page
-    sign_in(page, site, world.presenter)
+    sign_in_as(page, site, world.presenter)
     page.goto(site.reverse("decisions:decision_list", world.call.slug, lang="en"))
     page.get_by_role("link", name="Publish the results").click()
     expect(page.locator("h1")).to_have_text("Publish the results")

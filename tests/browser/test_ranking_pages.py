@@ -4,32 +4,15 @@
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi import clock
 from kuntadigi.decisions.models import Allocation, Proposal
 from tests import factories
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import assert_no_axe_violations, check_page, sign_in_as
 from tests.integration import ranking_support as data
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
-def check(page, url):
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page.locator("h1")).to_have_count(1)
-    assert_no_axe_violations(page)
-    assert_reads_at_320px(page)
-    assert page.console_errors == [], f"console errors on {page.url}: {page.console_errors}"
 
 
 @pytest.fixture
@@ -50,20 +33,20 @@ def ranked(site):
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_ranking_pages_are_accessible(page, site, ranked, lang):
     call, preparer, apps = ranked
-    sign_in(page, site, preparer)
+    sign_in_as(page, site, preparer)
     Proposal.objects.create(application=apps[1], amount=Decimal("5000.00"), reason="Osittain.", proposed_by=preparer)
 
-    check(page, site.reverse("decisions:ranking", call.slug, lang=lang))
+    check_page(page, site.reverse("decisions:ranking", call.slug, lang=lang))
     # 20 000 € and the proposed 5 000 € fit; 10 000 € more would exceed 30 000 €: the line falls before the third
     expect(page.locator("#allocation-line")).to_have_count(1)
-    check(page, site.reverse("decisions:ranking_fill", call.slug, lang=lang))
-    check(page, site.reverse("decisions:ranking_proposal", call.slug, apps[1].pk, lang=lang))
+    check_page(page, site.reverse("decisions:ranking_fill", call.slug, lang=lang))
+    check_page(page, site.reverse("decisions:ranking_proposal", call.slug, apps[1].pk, lang=lang))
 
 
 def test_the_preparer_fills_and_finalises_without_javascript(nojs_page, site, ranked):
     page = nojs_page
     call, preparer, apps = ranked
-    sign_in(page, site, preparer)
+    sign_in_as(page, site, preparer)
 
     page.goto(site.reverse("decisions:ranking", call.slug, lang="en"))
     page.get_by_role("link", name="Fill the appropriation in rank order").click()

@@ -4,34 +4,16 @@ have one h1; a preparer requests a supplement and the lead sees it, with plain f
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi import clock
 from kuntadigi.applications import drafting
 from kuntadigi.screening import services
 from kuntadigi.screening.models import SupplementRequest
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import check_page, sign_in_as
 from tests.integration import screening_support as support
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
-def check(page, url):
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page.locator("h1")).to_have_count(1)
-    assert_no_axe_violations(page)
-    assert_reads_at_320px(page)
-    assert page.console_errors == [], f"console errors on {page.url}: {page.console_errors}"
 
 
 @pytest.fixture
@@ -43,10 +25,10 @@ def world(site):
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_preparer_requests_a_supplement_and_the_lead_sees_it(page, site, world, lang):
-    sign_in(page, site, world.preparer)
-    check(page, site.reverse("screening:list", world.call.slug, lang=lang))
+    sign_in_as(page, site, world.preparer, clear=True)
+    check_page(page, site.reverse("screening:list", world.call.slug, lang=lang))
     expect(page.locator("main table")).to_contain_text(world.app.reference)
-    check(page, site.reverse("screening:application", world.app.pk, lang=lang))
+    check_page(page, site.reverse("screening:application", world.app.pk, lang=lang))
     form = page.locator("form[action$='/supplement/']")
     form.locator("input[value=schedule]").check()
     form.locator("textarea").fill("Korjatkaa aikataulu.")
@@ -54,12 +36,12 @@ def test_preparer_requests_a_supplement_and_the_lead_sees_it(page, site, world, 
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/officials/applications/*/**")
     assert SupplementRequest.objects.filter(application=world.app).exists()
-    check(page, site.reverse("screening:application", world.app.pk, lang=lang))
+    check_page(page, site.reverse("screening:application", world.app.pk, lang=lang))
 
-    sign_in(page, site, world.lead)
-    check(page, site.reverse("applications:detail", world.app.pk, lang=lang))
+    sign_in_as(page, site, world.lead, clear=True)
+    check_page(page, site.reverse("applications:detail", world.app.pk, lang=lang))
     expect(page.locator(".supplement-notice")).to_contain_text("Korjatkaa aikataulu.")
-    check(page, site.reverse("applications:edit", world.app.pk, lang=lang))
+    check_page(page, site.reverse("applications:edit", world.app.pk, lang=lang))
     expect(page.locator("#id_end_date")).to_be_enabled()
     expect(page.locator("#id_objectives")).to_be_disabled()
 
@@ -70,8 +52,8 @@ def test_application_page_with_two_versions_and_the_roles_page(page, site, world
     drafting.save_draft(world.lead, app, {"objectives": "Uudet ja tarkemmat tavoitteet."}, app.version)
     services.submit_supplement(world.lead, app.pk)
     services.mark_application(world.preparer, world.app.pk, "eligible", "Kunnossa.")
-    sign_in(page, site, world.presenter)
-    check(page, site.reverse("screening:application", world.app.pk, lang="en"))
+    sign_in_as(page, site, world.presenter, clear=True)
+    check_page(page, site.reverse("screening:application", world.app.pk, lang="en"))
     expect(page.locator("#changes")).to_be_visible()
-    sign_in(page, site, world.admin)
-    check(page, site.reverse("screening:call_roles", world.call.slug, lang="en"))
+    sign_in_as(page, site, world.admin, clear=True)
+    check_page(page, site.reverse("screening:call_roles", world.call.slug, lang="en"))

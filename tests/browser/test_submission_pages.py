@@ -4,33 +4,15 @@ have one h1, and a partner confirms and the lead submits with plain forms."""
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from kuntadigi import clock
 from kuntadigi.applications.models import Submission
 from tests import factories
-from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px
+from tests.browser.helpers import check_page, sign_in_as
 from tests.integration import submission_data as data
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site, user):
-    """Give the browser the session of a signed-in user (the sign-in pages have their own tests)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
-
-
-def check(page, url):
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page.locator("h1")).to_have_count(1)
-    assert_no_axe_violations(page)
-    assert_reads_at_320px(page)
-    assert page.console_errors == [], f"console errors on {page.url}: {page.console_errors}"
 
 
 @pytest.fixture
@@ -43,28 +25,28 @@ def application(site):
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_partner_confirms_and_lead_submits(page, site, application, lang):
     partner = data.partner(application)
-    sign_in(page, site, factories.member(partner.organisation))
-    check(page, site.reverse("applications:detail", application.pk, lang=lang))
-    check(page, site.reverse("applications:confirm", application.pk, lang=lang))
+    sign_in_as(page, site, factories.member(partner.organisation))
+    check_page(page, site.reverse("applications:detail", application.pk, lang=lang))
+    check_page(page, site.reverse("applications:confirm", application.pk, lang=lang))
     page.locator("main form[data-once] button[type=submit]").click()
     page.wait_for_url(site.reverse("applications:detail", application.pk, lang=lang))
     partner.refresh_from_db()
     assert partner.confirmed_at is not None
 
     page.context.clear_cookies()
-    sign_in(page, site, application.created_by)
-    check(page, site.reverse("applications:submit", application.pk, lang=lang))
+    sign_in_as(page, site, application.created_by)
+    check_page(page, site.reverse("applications:submit", application.pk, lang=lang))
     page.locator("main form[data-once] button[type=submit]").click()
     page.wait_for_url(site.reverse("applications:receipt", application.pk, 1, lang=lang))
     assert Submission.objects.filter(application=application).count() == 1
-    check(page, page.url)
-    check(page, site.reverse("applications:withdraw", application.pk, lang=lang))
-    check(page, site.reverse("applications:detail", application.pk, lang=lang))
+    check_page(page, page.url)
+    check_page(page, site.reverse("applications:withdraw", application.pk, lang=lang))
+    check_page(page, site.reverse("applications:detail", application.pk, lang=lang))
 
 
 def test_review_with_problems_and_focus_on_the_summary(page, site, application):
-    sign_in(page, site, application.created_by)
-    check(page, site.reverse("applications:submit", application.pk, lang="en"))
+    sign_in_as(page, site, application.created_by)
+    check_page(page, site.reverse("applications:submit", application.pk, lang="en"))
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("There is a problem")
     expect(summary.locator("a")).to_contain_text(["has not confirmed its participation"])
@@ -76,7 +58,7 @@ def test_official_pages(page, site, application):
     from kuntadigi.applications.models import Application
 
     Application.objects.filter(pk=application.pk).update(state="submitted", submitted_at=clock.now())
-    sign_in(page, site, factories.user(official=True))
-    check(page, site.reverse("applications:official_calls", lang="sv"))
-    check(page, site.reverse("applications:official_list", "digi-2020", lang="sv"))
+    sign_in_as(page, site, factories.user(official=True))
+    check_page(page, site.reverse("applications:official_calls", lang="sv"))
+    check_page(page, site.reverse("applications:official_list", "digi-2020", lang="sv"))
     expect(page.locator("main table")).to_contain_text(application.reference)
