@@ -3,6 +3,8 @@ drafting.py check permissions and rules, and submission checks completeness."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -137,23 +139,37 @@ class ApplicationForm(forms.Form):
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     declaration_not_excluded = forms.BooleanField(label=_("The project does not develop any of the fields listed above."), required=False)
 
-    def __init__(self, *args, application: Application, read_only: bool = False, **kwargs):
+    def __init__(self, *args, application: Application, read_only: bool = False, only: Collection[str] | None = None, **kwargs):
+        """`only`: the names of the fields posted (an autosave sends the fields that changed); the
+        others are left out of the form, so they are neither validated nor saved."""
         super().__init__(*args, **kwargs)
+        if only is not None:
+            for name in [name for name in self.fields if name != "version" and name not in only]:
+                del self.fields[name]
         call = application.call
         self.call = call
-        self.fields["target_areas"].queryset = call.target_areas.all()
-        self.fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
-        self.fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
+        fields = self.fields
+        if "target_areas" in fields:
+            fields["target_areas"].queryset = call.target_areas.all()
+        if "summary" in fields:
+            fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
+            fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
         date_hint = _("For example 2021-01-31.")
-        self.fields["start_date"].help_text = date_hint
-        self.fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
-        self.fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
-        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
-        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
-        self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        if "start_date" in fields:
+            fields["start_date"].help_text = date_hint
+        if "end_date" in fields:
+            fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
+            fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
+        if "contact_email" in fields:
+            fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        if "contact_name" in fields:
+            fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        if "contact_phone" in fields:
+            fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
         # The texts are written in the language of the application: tell assistive technology so.
         for name in ("project_name", *TEXT_SECTIONS):
-            self.fields[name].widget.attrs["lang"] = application.language
+            if name in fields:
+                fields[name].widget.attrs["lang"] = application.language
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

@@ -173,13 +173,33 @@ def _application_to_save(user, pk) -> tuple[Application, bool]:
     return application_for_viewer(user, pk), False
 
 
+AUTOSAVE_FIELDS = frozenset(ApplicationForm.base_fields) - {"version"}
+
+
+def _posted_fields(post) -> set[str] | None:
+    """The fields an autosave carries: the names listed in `fields` (the browser sends the fields that
+    changed since the last save), or None when the post has no list (the whole form, as the Save
+    button sends it). Raises ValueError for a name that is not a field of the project page."""
+    if "fields" not in post:
+        return None
+    names = {name for name in post["fields"].split(",") if name}
+    if not names <= AUTOSAVE_FIELDS:
+        raise ValueError(sorted(names - AUTOSAVE_FIELDS))
+    return names
+
+
 @require_POST
 def autosave(request, pk):
     """The project page saved in the background: the same service, answered in JSON. The browser
-    posts the form url-encoded (multipart is accepted too, as from the form itself)."""
+    posts url-encoded only the fields that changed since its last save, named in `fields` (the whole
+    form is accepted too, url-encoded or multipart, as the form itself would send it). Fields not
+    posted keep their saved values."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "message": _("Your session has ended. Sign in again, then save.")}, status=401)
-    request.POST  # noqa: B018 -- the body is read before the row is locked
+    try:
+        only = _posted_fields(request.POST)  # the body is read before the row is locked
+    except ValueError:
+        return JsonResponse({"ok": False, "message": _("Not saved automatically: reload the page, then save.")}, status=400)
     try:
         # One transaction: the row read for the permission check is the row locked and saved.
         # StaleVersion and Refused leave it (rolled back: nothing was written) and are answered below.
@@ -188,7 +208,7 @@ def autosave(request, pk):
             decision = permissions.can_edit_application(request.user, application)
             if not decision:
                 return JsonResponse({"ok": False, "message": decision.reason}, status=403)
-            form = ApplicationForm(request.POST, application=application)
+            form = ApplicationForm(request.POST, application=application, only=only)
             if not form.is_valid():
                 errors = {name: [str(message) for message in messages_] for name, messages_ in form.errors.items()}
                 return JsonResponse(

@@ -86,13 +86,40 @@
       show(message, true);
     }
 
+    // What the form holds, field by field (name -> its values in order), as it would be posted.
+    // Unchecked boxes post nothing, so every named, enabled field starts with no values.
+    function snapshot() {
+      var values = {};
+      Array.prototype.forEach.call(form.elements, function (element) {
+        if (element.name && !element.disabled && element.name !== "csrfmiddlewaretoken" && element.name !== "version" && element.type !== "submit") {
+          values[element.name] = [];
+        }
+      });
+      new FormData(form).forEach(function (value, name) {
+        if (values[name] && typeof value === "string") { values[name].push(value); }
+      });
+      return values;
+    }
+
+    // A page shown again after a Save that failed holds values that were not saved: the first
+    // autosave then sends every field.
+    var lastSaved = form.hasAttribute("data-autosave-unsaved") ? {} : snapshot();
+
     function save() {
       if (stopped || inFlight || !dirty) { return; }
       inFlight = true;
       dirty = false;
-      // Posted url-encoded (what the form holds is text): cheaper for the server to read than
-      // multipart, which it accepts as well. URLSearchParams sets the content type itself.
-      var data = new URLSearchParams(new FormData(form));
+      // Only the fields that changed since the last save, named in "fields": the server leaves the
+      // others as they are. Posted url-encoded (what the form holds is text): cheaper for the server
+      // to read than multipart. URLSearchParams sets the content type itself.
+      var now = snapshot();
+      var names = Object.keys(now).filter(function (name) {
+        return JSON.stringify(now[name]) !== JSON.stringify(lastSaved[name]);
+      });
+      if (!names.length) { inFlight = false; return; }
+      var data = new URLSearchParams();
+      names.forEach(function (name) { now[name].forEach(function (value) { data.append(name, value); }); });
+      data.set("fields", names.join(","));
       data.set("version", version.value);
       fetch(url, {
         method: "POST",
@@ -105,6 +132,7 @@
         var body = result.body || {};
         if (result.status === 200 && body.ok) {
           version.value = body.version;
+          lastSaved = now;
           show(fmt(T.saved, { time: body.saved_at }), false);
         } else if (result.status === 409 || result.status === 401 || result.status === 403) {
           // A newer version exists, or the user may no longer save: never overwrite; keep the text on screen.

@@ -69,3 +69,17 @@ def test_a_partner_may_see_the_application_but_its_autosave_is_refused(client, c
     assert response.status_code == 403
     application.refresh_from_db()
     assert application.objectives != "Kumppanin teksti."
+
+
+def test_an_autosave_of_one_changed_text_looks_up_no_target_areas(client, call_2020, django_assert_num_queries):
+    clock.set_now(factories.DURING_2020)
+    application = submission_data.application(call_2020)
+    client.force_login(application.created_by)
+    with translation.override("en"):
+        url = reverse("applications:autosave", args=[application.pk])
+    # What the browser sends while someone types: the one field that changed. Session, user,
+    # memberships, the application read and locked, the update, the audit event, and the savepoint
+    # and its release inside the test's transaction.
+    with django_assert_num_queries(8):
+        response = client.post(url, {"version": application.version, "fields": "objectives", "objectives": "Kirjoitan."})
+    assert response.status_code == 200 and response.json()["changed"] == ["objectives"]

@@ -134,3 +134,55 @@ def test_the_autosave_locks_the_application_row_only_for_the_leads_staff(client,
     partner_locking = [query["sql"] for query in partner_queries.captured_queries if "FOR UPDATE" in query["sql"]]
     assert len(partner_locking) == 1 and '"applications_application"."lead_id" IN (' in partner_locking[0]
     assert [query for query in partner_queries.captured_queries if "FOR UPDATE" not in query["sql"] and '"applications_application"."id" = ' in query["sql"]]
+
+
+# ── Only the fields that changed ─────────────────────────────────────────────────────────────────
+
+
+def test_an_autosave_of_the_changed_fields_saves_them_and_leaves_the_rest_as_saved(client, lead_draft):
+    before = type(lead_draft).objects.get(pk=lead_draft.pk)
+    body = {"version": lead_draft.version, "fields": "objectives,declaration_not_excluded", "objectives": "Vain tämä muuttui."}
+    response = post(client, lead_draft, body, "urlencoded")  # an unticked box posts nothing: named in fields, it is saved unticked
+    assert response.status_code == 200
+    assert sorted(response.json()["changed"]) == (["declaration_not_excluded", "objectives"] if before.declaration_not_excluded else ["objectives"])
+    saved = type(lead_draft).objects.get(pk=lead_draft.pk)
+    assert saved.objectives == "Vain tämä muuttui." and saved.declaration_not_excluded is False
+    for name in ("project_name", "language", "summary", "current_state", "prior_work", "start_date", "end_date", "contact_name", "contact_email"):
+        assert getattr(saved, name) == getattr(before, name), name
+    assert sorted(saved.target_areas.values_list("number", flat=True)) == [2, 3]
+
+
+def test_an_autosave_that_names_no_field_changes_nothing(client, lead_draft):
+    events_before = AuditEvent.objects.count()
+    response = post(client, lead_draft, {"version": lead_draft.version, "fields": ""}, "urlencoded")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "version": lead_draft.version, "saved_at": drafting.saved_at(lead_draft), "changed": []}
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_a_changed_field_is_validated_as_on_the_whole_form(client, lead_draft):
+    response = post(
+        client, lead_draft, {"version": lead_draft.version, "fields": "end_date,objectives", "end_date": "31.13.2021", "objectives": "Ei."}, "urlencoded"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["end_date"]
+    lead_draft.refresh_from_db()
+    assert lead_draft.objectives != "Ei."
+
+
+def test_an_autosave_naming_a_field_the_page_does_not_have_is_refused_and_saves_nothing(client, lead_draft):
+    response = post(client, lead_draft, {"version": lead_draft.version, "fields": "objectives,state", "objectives": "Ei.", "state": "submitted"}, "urlencoded")
+    assert response.status_code == 400
+    assert response.json()["ok"] is False and "reload the page" in response.json()["message"]
+    lead_draft.refresh_from_db()
+    assert lead_draft.objectives != "Ei." and lead_draft.state == "draft"
+
+
+def test_the_project_page_tells_the_script_when_it_shows_values_that_were_not_saved(client, lead_draft):
+    with translation.override("en"):
+        url = reverse("applications:edit", args=[lead_draft.pk])
+    assert "data-autosave-unsaved" not in client.get(url).content.decode()
+    response = client.post(url, form_data(lead_draft, end_date="not a date", objectives="Ei tallennettu."))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-autosave-url" in page and "data-autosave-unsaved" in page
