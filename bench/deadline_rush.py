@@ -79,6 +79,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py, 2 x cores + 1)")
     parser.add_argument("--threads", type=int, default=None, help="gunicorn threads per worker (default: gunicorn.conf.py)")
     parser.add_argument("--worker-class", default=None, help="gunicorn worker class (default: gunicorn.conf.py, gthread)")
+    parser.add_argument(
+        "--whole-form",
+        action="store_true",
+        help="autosave posts every field of the project page with every text changed, as the browser did before it sent only the fields that changed",
+    )
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the database and the temporary directory afterwards")
@@ -114,6 +119,9 @@ def server_environ(args, workdir: Path, anchor: datetime) -> dict[str, str]:
         KUNTADIGI_CLOCK_FROZEN="0",
         GUNICORN_BIND=f"127.0.0.1:{args.port}",
         GUNICORN_ACCESSLOG=str(workdir / "access.log"),
+        # No worker recycling during the run: the CPU read from /proc must cover every request, and a
+        # worker that exits after 5,000 requests takes its CPU seconds with it.
+        GUNICORN_MAX_REQUESTS="0",
     )
     env.pop("TASK_BACKEND", None)  # DEBUG=0: the database backend, run by db_worker
     if args.workers:
@@ -151,6 +159,7 @@ class Applicant:
     csrf: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
     saves: int = 0
+    form: dict = field(default_factory=dict)  # what the project page holds in the browser now
     acked: dict | None = None  # the content of the last acknowledged save
     acked_version: int = 0
     unacknowledged: list[dict] = field(default_factory=list)  # saves whose answer never came
@@ -419,17 +428,13 @@ class Session:
 # ── The applicant's steps ────────────────────────────────────────────────────────────────────────
 
 
-def project_form(applicant: Applicant, rng: random.Random) -> dict:
-    """The whole project page as the browser sends it (every field of the form), with new text in it."""
-    applicant.saves += 1
-    n = applicant.saves
-    texts = {name: f"{FILLER * (2 + rng.randrange(4))}({name} {applicant.index}, tallennus {n})" for name in TEXT_FIELDS}
-    texts["summary"] = f"Yhteishanke {applicant.index}: sähköinen päätöksenteko, tallennus {n}."
+def initial_form(applicant: Applicant) -> dict:
+    """The project page as build_applicants filled it, as the browser holds it after loading the page."""
     return {
         "project_name": f"Yhteinen digikunta {applicant.index}",
         "language": "fi",
         "target_areas": [str(pk) for pk in applicant.target_area_pks],
-        **texts,
+        **{name: f"{FILLER}({name} {applicant.index})" for name in TEXT_FIELDS},
         "start_date": "2021-01-01",
         "end_date": "2022-10-31",
         "contact_name": f"Hakija {applicant.index}",
@@ -437,6 +442,27 @@ def project_form(applicant: Applicant, rng: random.Random) -> dict:
         "contact_phone": "",
         "declaration_not_excluded": "on",
     }
+
+
+def type_text(applicant: Applicant, rng: random.Random, whole_form: bool) -> None:
+    """The applicant writes between two autosaves: in one text section (or, with --whole-form, in all)."""
+    applicant.saves += 1
+    n = applicant.saves
+    names = TEXT_FIELDS if whole_form else (rng.choice(TEXT_FIELDS),)
+    for name in names:
+        if name == "summary":
+            applicant.form[name] = f"Yhteishanke {applicant.index}: sähköinen päätöksenteko, tallennus {n}."
+        else:
+            applicant.form[name] = f"{FILLER * (2 + rng.randrange(4))}({name} {applicant.index}, tallennus {n})"
+
+
+def autosave_body(applicant: Applicant, whole_form: bool) -> dict:
+    """What application.js posts: the fields that differ from the last acknowledged save, named in
+    `fields` (or, with --whole-form, every field without a list)."""
+    if whole_form:
+        return dict(applicant.form)
+    changed = [name for name, value in applicant.form.items() if applicant.acked is None or applicant.acked.get(name) != value]
+    return {**{name: applicant.form[name] for name in changed}, "fields": ",".join(changed)}
 
 
 async def sign_in(session: Session, applicant: Applicant, phase: str = "sign-in") -> bool:
@@ -463,12 +489,16 @@ async def open_project_page(session: Session, applicant: Applicant, phase: str) 
         applicant.problems.append("project page without CSRF token or version")
         return False
     applicant.csrf, applicant.version = csrf.group(1), int(version.group(1))
+    if not applicant.form:  # the page as loaded: what application.js compares its first autosave with
+        applicant.form = initial_form(applicant)
+        applicant.acked = dict(applicant.form)
     return True
 
 
-async def autosave(session: Session, applicant: Applicant, rng: random.Random, phase: str, *, expect_refusal: bool = False) -> bool:
-    data = project_form(applicant, rng)
-    body = {**data, "version": str(applicant.version), "csrfmiddlewaretoken": applicant.csrf}
+async def autosave(session: Session, applicant: Applicant, rng: random.Random, phase: str, *, whole_form: bool, expect_refusal: bool = False) -> bool:
+    type_text(applicant, rng, whole_form)
+    data = dict(applicant.form)
+    body = {**autosave_body(applicant, whole_form), "version": str(applicant.version)}
     # application/x-www-form-urlencoded, as static/js/application.js sends it (URLSearchParams of the form).
     headers = {"X-CSRFToken": applicant.csrf, "X-Requested-With": "fetch", "Accept": "application/json"}
     expect = (403,) if expect_refusal else (200,)
@@ -598,7 +628,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         savers = active[: args.concurrency]
 
         async def saturate(i):
-            await autosave(sessions[savers[i].index], savers[i], rng, "autosave saturation")
+            await autosave(sessions[savers[i].index], savers[i], rng, "autosave saturation", whole_form=args.whole_form)
 
         started = time.monotonic()
         meter.mark("saturation start")
@@ -645,7 +675,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
                     continue
                 if now >= stop_saving - 4:  # the last save comes before the review
                     break
-                if not await autosave(session, a, rng, "rush"):
+                if not await autosave(session, a, rng, "rush", whole_form=args.whole_form):
                     # As a person would after "saving did not work": reload the page (and its version).
                     await open_project_page(session, a, "rush")
                 await asyncio.sleep(max(0.0, min(args.autosave_every * rng.uniform(0.7, 1.3), stop_saving - 4 - time.monotonic())))
@@ -661,7 +691,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
             if a.late:
                 await review(session, a, "rush")
                 await submit(session, a, "rush")
-                await autosave(session, a, rng, "rush", expect_refusal=True)
+                await autosave(session, a, rng, "rush", whole_form=args.whole_form, expect_refusal=True)
             else:
                 await submit(session, a, "burst" if a.index in burst else "rush")
 
