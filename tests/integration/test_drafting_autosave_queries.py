@@ -29,7 +29,7 @@ def form_data(application, **changes) -> dict:
     return data
 
 
-def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_2020, django_assert_max_num_queries):
+def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_2020, django_assert_num_queries):
     clock.set_now(factories.DURING_2020)
     application = submission_data.application(call_2020)
     client.force_login(application.created_by)
@@ -39,7 +39,7 @@ def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_20
     # (which are the call's, so not looked up again), the target areas chosen, the update, the audit
     # event (+ savepoint and release inside the test's transaction)
     data = form_data(application)
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(10):
         response = client.post(url, data)
     assert response.status_code == 200
     assert response.json()["ok"] is True
