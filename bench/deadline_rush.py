@@ -14,8 +14,9 @@ What it does (bench/README.md has the details):
      with the clock (KUNTADIGI_NOW, running on) set --lead seconds before the call closes at 16.15;
   3. every applicant signs in through the real sign-in form (CSRF, Argon2), each from its own
      loopback address (127.0.x.y), so that the per-address sign-in limits hold as they are;
-  4. the ceiling: a bare view that inserts one row, closed loop, --concurrency clients;
-     then autosave at saturation, closed loop, the same number of clients;
+  4. the ceiling: a bare view that inserts one row, closed loop, --concurrency clients; the same
+     insert for the signed-in user (reading the session and the user first); then autosave at
+     saturation, closed loop, the same number of clients;
   5. the rush: each applicant autosaves its project page every --autosave-every seconds (jittered),
      uploads one PDF, opens the review page and submits in the last minutes before the deadline;
      a burst of them submits at one instant; --late of them submit after the deadline on purpose
@@ -624,6 +625,16 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         meter.mark("ceiling end")
         timeline["ceiling"] = time.monotonic() - started
 
+        # The same insert for the signed-in user: what reading the session and the user adds to it.
+        async def bare_signed_in(i):
+            await clients[i].request("signed-in ceiling", "signed-in insert", "POST", "/bench/insert-signed-in/", data={"payload": "rush"}, expect=(200,))
+
+        started = time.monotonic()
+        meter.mark("signed-in start")
+        await closed_loop(args.phase_seconds, len(clients), bare_signed_in)
+        meter.mark("signed-in end")
+        timeline["signed-in ceiling"] = time.monotonic() - started
+
         # Autosave at saturation: the same number of clients, back to back.
         savers = active[: args.concurrency]
 
@@ -823,6 +834,7 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
         else:
             print(f"{row['phase']:<20} {row['request']:<24} {0:>6} {row['errors']:>6}")
     ceiling = stats.throughput("ceiling", "bare insert")
+    signed_in = stats.throughput("signed-in ceiling", "signed-in insert")
     saturated = stats.throughput("autosave saturation", "autosave")
     burst = stats.throughput("burst", "submit")
     rush_autosave = [row for row in rows if row["phase"] == "rush" and row["request"] == "autosave"]
@@ -836,6 +848,8 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
         "ceiling_per_s": round(ceiling, 1),
         "autosave_saturated_per_s": round(saturated, 1),
         "autosave_ratio": round(saturated / ceiling, 2) if ceiling else None,
+        "signed_in_ceiling_per_s": round(signed_in, 1),
+        "autosave_ratio_signed_in": round(saturated / signed_in, 2) if signed_in else None,
         "submit_burst_per_s": round(burst, 1),
         "submit_ratio": round(burst / ceiling, 2) if ceiling else None,
         "rush_autosave_p95_ms": rush_autosave[0]["p95_ms"] if rush_autosave else None,
@@ -849,6 +863,7 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
     cpu = {}
     for label, start, end, key in (
         ("bare insert", "ceiling start", "ceiling end", ("ceiling", "bare insert")),
+        ("signed-in insert", "signed-in start", "signed-in end", ("signed-in ceiling", "signed-in insert")),
         ("autosave", "saturation start", "saturation end", ("autosave saturation", "autosave")),
     ):
         wall, app_cpu, db_cpu = meter.between(start, end)
@@ -866,10 +881,17 @@ def report(args, stats: Stats, timeline: dict, failures: list[str], info: dict, 
     figures["autosave_cpu_ratio"] = round(bare_cost / save_cost, 2) if save_cost else None
     print()
     print(f"timeline: {figures['timeline_s']}")
-    print(f"CPU per request (server + PostgreSQL): bare insert {cpu['bare insert']}, autosave {cpu['autosave']}; rush {cpu['rush (all requests)']}")
+    print(
+        f"CPU per request (server + PostgreSQL): bare insert {cpu['bare insert']}, signed-in insert {cpu['signed-in insert']}, "
+        f"autosave {cpu['autosave']}; rush {cpu['rush (all requests)']}"
+    )
     print(f"autosave costs {save_cost:.1f} ms of CPU against {bare_cost:.1f} ms for the bare insert: ratio by CPU {figures['autosave_cpu_ratio']}")
     print(f"ceiling (bare insert, {args.concurrency} clients): {ceiling:.1f} req/s")
-    print(f"autosave at saturation ({args.concurrency} clients): {saturated:.1f} req/s = {figures['autosave_ratio']} x ceiling (target >= 0.5)")
+    print(f"signed-in insert (the same, for the signed-in user): {signed_in:.1f} req/s")
+    print(
+        f"autosave at saturation ({args.concurrency} clients): {saturated:.1f} req/s = {figures['autosave_ratio']} x ceiling (target >= 0.5), "
+        f"{figures['autosave_ratio_signed_in']} x the signed-in insert"
+    )
     print(f"submit burst ({timeline.get('burst size')} at one instant): {burst:.1f} req/s = {figures['submit_ratio']} x ceiling")
     print(f"rush autosave p95: {figures['rush_autosave_p95_ms']} ms (target < 250)")
     print(f"receipts: {info['receipts']}; late submissions refused: {info['late_refused']}/{args.late}; request errors: {errors}")

@@ -5,4 +5,7 @@ from django.urls import path
 from . import bench_views
 
 app_name = "bench"
-urlpatterns = [path("insert/", bench_views.insert, name="insert")]
+urlpatterns = [
+    path("insert/", bench_views.insert, name="insert"),
+    path("insert-signed-in/", bench_views.insert_signed_in, name="insert_signed_in"),
+]
