@@ -613,27 +613,26 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         active = [a for a, ok in zip(applicants, results, strict=True) if ok]
         print(f"  signed in {len(active)}/{len(applicants)} in {timeline['sign-in']:.1f} s", flush=True)
 
-        # The ceiling: a bare view that inserts one row.
+        async def closed_phase(phase: str, marks: str, clients: int, one) -> None:
+            """`clients` back to back for --phase-seconds, CPU marked "<marks> start" and "<marks> end"."""
+            started = time.monotonic()
+            meter.mark(f"{marks} start")
+            await closed_loop(args.phase_seconds, clients, one)
+            meter.mark(f"{marks} end")
+            timeline[phase] = time.monotonic() - started
+
+        # The ceiling: a bare view that inserts one row; then the same insert for the signed-in user
+        # (what reading the session and the user adds to it).
         clients = [sessions[a.index] for a in active[: args.concurrency]]
 
         async def bare(i):
             await clients[i].request("ceiling", "bare insert", "POST", "/bench/insert/", data={"payload": "rush"}, expect=(200,))
 
-        started = time.monotonic()
-        meter.mark("ceiling start")
-        await closed_loop(args.phase_seconds, len(clients), bare)
-        meter.mark("ceiling end")
-        timeline["ceiling"] = time.monotonic() - started
-
-        # The same insert for the signed-in user: what reading the session and the user adds to it.
         async def bare_signed_in(i):
             await clients[i].request("signed-in ceiling", "signed-in insert", "POST", "/bench/insert-signed-in/", data={"payload": "rush"}, expect=(200,))
 
-        started = time.monotonic()
-        meter.mark("signed-in start")
-        await closed_loop(args.phase_seconds, len(clients), bare_signed_in)
-        meter.mark("signed-in end")
-        timeline["signed-in ceiling"] = time.monotonic() - started
+        await closed_phase("ceiling", "ceiling", len(clients), bare)
+        await closed_phase("signed-in ceiling", "signed-in", len(clients), bare_signed_in)
 
         # Autosave at saturation: the same number of clients, back to back.
         savers = active[: args.concurrency]
@@ -641,11 +640,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         async def saturate(i):
             await autosave(sessions[savers[i].index], savers[i], rng, "autosave saturation", whole_form=args.whole_form)
 
-        started = time.monotonic()
-        meter.mark("saturation start")
-        await closed_loop(args.phase_seconds, len(savers), saturate)
-        meter.mark("saturation end")
-        timeline["autosave saturation"] = time.monotonic() - started
+        await closed_phase("autosave saturation", "saturation", len(savers), saturate)
         left = deadline_at - time.monotonic()
         print(f"  ceiling and saturation measured; the rush starts {left:.0f} s before the deadline", flush=True)
         if left < 90:

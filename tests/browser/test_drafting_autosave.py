@@ -17,12 +17,17 @@ from tests.integration import submission_data
 pytestmark = pytest.mark.browser
 
 
-def test_typing_is_saved_in_the_background_and_the_save_button_still_works(page, site):
+def open_project_page(page, site):
+    """A draft of the lead's staff member signed in on its project page: (application, autosave URL)."""
     clock.set_now(factories.DURING_2020)
     application = submission_data.application(factories.call())
     sign_in_as(page, site, application.created_by, clear=True)
     page.goto(site.reverse("applications:edit", application.pk, lang="en"))
-    autosave_url = site.reverse("applications:autosave", application.pk, lang="en")
+    return application, site.reverse("applications:autosave", application.pk, lang="en")
+
+
+def test_typing_is_saved_in_the_background_and_the_save_button_still_works(page, site):
+    application, autosave_url = open_project_page(page, site)
 
     with page.expect_response(autosave_url) as first:
         page.fill("#id_objectives", "Sähköiset kokoukset kaikissa kunnissa.\nJa avoin päätöksenteko.")
@@ -32,7 +37,7 @@ def test_typing_is_saved_in_the_background_and_the_save_button_still_works(page,
     expect(page.locator("input[name=version]")).to_have_value(str(application.version + 1))
     saved = Application.objects.get(pk=application.pk)
     assert saved.objectives == "Sähköiset kokoukset kaikissa kunnissa.\nJa avoin päätöksenteko."
-    assert saved.project_name == application.project_name  # the other fields went along unchanged
+    assert saved.project_name == application.project_name  # the fields not typed in stay as saved
     assert sorted(saved.target_areas.values_list("number", flat=True)) == [2, 3]
 
     with page.expect_response(autosave_url) as second:
@@ -52,11 +57,7 @@ def test_typing_is_saved_in_the_background_and_the_save_button_still_works(page,
 
 
 def test_after_a_save_that_failed_the_next_autosave_keeps_everything_typed(page, site):
-    clock.set_now(factories.DURING_2020)
-    application = submission_data.application(factories.call())
-    sign_in_as(page, site, application.created_by, clear=True)
-    page.goto(site.reverse("applications:edit", application.pk, lang="en"))
-    autosave_url = site.reverse("applications:autosave", application.pk, lang="en")
+    application, autosave_url = open_project_page(page, site)
 
     # Typed, then saved with the button at once (before the background save): the e-mail address is
     # wrong, so nothing is saved and the page comes back with what was typed and the error.

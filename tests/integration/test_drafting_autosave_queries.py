@@ -29,12 +29,17 @@ def form_data(application, **changes) -> dict:
     return data
 
 
-def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_2020, django_assert_num_queries):
+def lead_signed_in(client, call):
+    """A draft of `call` and its lead's staff member signed in: (application, autosave URL)."""
     clock.set_now(factories.DURING_2020)
-    application = submission_data.application(call_2020)
+    application = submission_data.application(call)
     client.force_login(application.created_by)
     with translation.override("en"):
-        url = reverse("applications:autosave", args=[application.pk])
+        return application, reverse("applications:autosave", args=[application.pk])
+
+
+def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_2020, django_assert_num_queries):
+    application, url = lead_signed_in(client, call_2020)
     # session, user, memberships, the application read and locked at once, the form's target areas
     # (which are the call's, so not looked up again), the target areas chosen, the update, the audit
     # event (+ savepoint and release inside the test's transaction)
@@ -72,11 +77,7 @@ def test_a_partner_may_see_the_application_but_its_autosave_is_refused(client, c
 
 
 def test_an_autosave_of_one_changed_text_looks_up_no_target_areas(client, call_2020, django_assert_num_queries):
-    clock.set_now(factories.DURING_2020)
-    application = submission_data.application(call_2020)
-    client.force_login(application.created_by)
-    with translation.override("en"):
-        url = reverse("applications:autosave", args=[application.pk])
+    application, url = lead_signed_in(client, call_2020)
     # What the browser sends while someone types: the one field that changed. Session, user,
     # memberships, the application read and locked, the update, the audit event, and the savepoint
     # and its release inside the test's transaction.
