@@ -28,9 +28,13 @@ def region(code: str = "07") -> Region:
 def municipality(name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000) -> Organisation:
     n = next(_seq)
     name = name or f"Kunta {n}"
+    if code is None:  # the next three-digit code that is free (a test may have loaded the real 310)
+        code = f"{n % 1000:03d}"
+        while Organisation.objects.filter(municipality_code=code).exists():
+            code = f"{next(_seq) % 1000:03d}"
     return Organisation.objects.create(
         kind=Organisation.Kind.MUNICIPALITY,
-        municipality_code=code if code is not None else f"{n % 1000:03d}",
+        municipality_code=code,
         name_fi=name,
         name_sv=name_sv or name,
         region=region(),
