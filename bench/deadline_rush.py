@@ -308,22 +308,28 @@ class Stats:
 
 class CpuMeter:
     """CPU seconds used by the server (gunicorn's workers) and by PostgreSQL's backends of the bench
-    database, read from /proc at phase boundaries. On a machine shared with other work, wall-clock
-    throughput depends on the neighbours; CPU per request does not (much), so both are reported."""
+    database, read from /proc. On a machine shared with other work, wall-clock throughput depends on
+    the neighbours; CPU per request does not (much), so both are reported.
+
+    A process that exits takes its CPU seconds with it (a PostgreSQL backend is replaced when Django
+    closes a connection older than CONN_MAX_AGE), so `sample()` runs every half second during the
+    load and keeps each process's last reading: what an exited process spent up to its last sample
+    still counts."""
 
     def __init__(self, master_pid: int, database: str):
         self.master_pid = master_pid
         self.database = database
         self.tick = os.sysconf("SC_CLK_TCK")
-        self.marks: dict[str, tuple[float, float, float]] = {}
+        self.latest: dict[str, tuple[str, float]] = {}  # pid -> ("app" or "db", CPU seconds at its last reading)
+        self.marks: dict[str, tuple[float, dict[str, tuple[str, float]]]] = {}
 
-    def _cpu(self, pid: str) -> float:
+    def _cpu(self, pid: str) -> float | None:
         try:
             with open(f"/proc/{pid}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
         except (OSError, IndexError, ValueError):
-            return 0.0
+            return None
 
     def _pids(self) -> tuple[list[str], list[str]]:
         app, db = [], []
@@ -343,15 +349,32 @@ class CpuMeter:
                 db.append(pid)
         return app, db
 
-    def mark(self, name: str) -> None:
-        """Remember the cumulative CPU now. Exited processes drop out, so mark at phase boundaries only."""
+    def sample(self) -> None:
         app, db = self._pids()
-        self.marks[name] = (time.monotonic(), sum(self._cpu(pid) for pid in app), sum(self._cpu(pid) for pid in db))
+        for kind, pids in (("app", app), ("db", db)):
+            for pid in pids:
+                value = self._cpu(pid)
+                if value is not None:
+                    self.latest[pid] = (kind, value)
+
+    async def sample_every(self, seconds: float) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(seconds)
+
+    def mark(self, name: str) -> None:
+        """Remember every process's CPU now (and the last reading of those that exited)."""
+        self.sample()
+        self.marks[name] = (time.monotonic(), dict(self.latest))
 
     def between(self, start: str, end: str) -> tuple[float, float, float]:
-        """(wall seconds, server CPU seconds, PostgreSQL CPU seconds) between two marks."""
-        (t0, a0, d0), (t1, a1, d1) = self.marks[start], self.marks[end]
-        return t1 - t0, max(0.0, a1 - a0), max(0.0, d1 - d0)
+        """(wall seconds, server CPU seconds, PostgreSQL CPU seconds) between two marks. A process
+        first seen after `start` started after it: all its CPU counts."""
+        (t0, before), (t1, after) = self.marks[start], self.marks[end]
+        totals = {"app": 0.0, "db": 0.0}
+        for pid, (kind, value) in after.items():
+            totals[kind] += max(0.0, value - before.get(pid, (kind, 0.0))[1])
+        return t1 - t0, totals["app"], totals["db"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -599,6 +622,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
     rng = random.Random(args.seed + 1)
     sessions = {a.index: Session(base, a.address, stats) for a in applicants}
     timeline: dict[str, float] = {}
+    sampler = asyncio.create_task(meter.sample_every(0.5))
     try:
         # Sign-in: everybody, a few at a time (Argon2 is meant to be slow).
         started = time.monotonic()
@@ -708,6 +732,7 @@ async def run_load(args, applicants: list[Applicant], base: str, deadline_at: fl
         timeline["burst size"] = len(burst)
         timeline["burst ready before the instant"] = burst_ready.is_set()
     finally:
+        sampler.cancel()
         await asyncio.gather(*(s.close() for s in sessions.values()))
     return timeline
 
