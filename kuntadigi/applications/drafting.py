@@ -66,6 +66,21 @@ def _lock(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("call", "lead").get(pk=application.pk)
 
 
+# What saving the project page reads of the call: its phase (opening and closing time) and the limits
+# the form checks. The rest of the call's row (names, texts and settings in three languages) is left
+# out of the autosave's locking read: building and reading those columns was a fifth of its time.
+_CALL_FIELDS_SAVED = {"id", "opens_at", "closes_at", "summary_max_chars", "project_end_latest"}
+_CALL_FIELDS_NOT_SAVED = tuple(f"call__{field.name}" for field in Call._meta.concrete_fields if field.name not in _CALL_FIELDS_SAVED)
+
+
+def lock_lead_draft(user, pk: int) -> Application | None:
+    """The application `pk` read and locked as `_lock` does, in one query, when one of the user's
+    organisations leads it; otherwise None, and nothing is locked. Call inside a transaction and pass
+    the result to save_draft(locked=True). For the autosave, the most frequent request at a deadline."""
+    rows = Application.objects.select_for_update(of=("self",)).select_related("call").defer(*_CALL_FIELDS_NOT_SAVED)
+    return next(iter(rows.filter(pk=pk, lead_id__in=permissions.organisation_ids(user))), None)
+
+
 def _require_project_page(user, current: Application) -> None:
     """The project page may be saved when any of its parts is open (every part of an editable draft)."""
     decisions = [permissions.can_edit_application(user, current, part=part) for part in PROJECT_PAGE_PARTS]

@@ -143,33 +143,24 @@ class ApplicationForm(forms.Form):
         """`only`: the names of the fields posted (an autosave sends the fields that changed); the
         others are left out of the form, so they are neither validated nor saved."""
         super().__init__(*args, **kwargs)
+        call = application.call
+        self.call = call
+        self.fields["target_areas"].queryset = call.target_areas.all()
+        self.fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
+        self.fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
+        date_hint = _("For example 2021-01-31.")
+        self.fields["start_date"].help_text = date_hint
+        self.fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
+        self.fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        # The texts are written in the language of the application: tell assistive technology so.
+        for name in ("project_name", *TEXT_SECTIONS):
+            self.fields[name].widget.attrs["lang"] = application.language
         if only is not None:
             for name in [name for name in self.fields if name != "version" and name not in only]:
                 del self.fields[name]
-        call = application.call
-        self.call = call
-        fields = self.fields
-        if "target_areas" in fields:
-            fields["target_areas"].queryset = call.target_areas.all()
-        if "summary" in fields:
-            fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
-            fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
-        date_hint = _("For example 2021-01-31.")
-        if "start_date" in fields:
-            fields["start_date"].help_text = date_hint
-        if "end_date" in fields:
-            fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
-            fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
-        if "contact_email" in fields:
-            fields["contact_email"].widget.attrs["autocomplete"] = "email"
-        if "contact_name" in fields:
-            fields["contact_name"].widget.attrs["autocomplete"] = "name"
-        if "contact_phone" in fields:
-            fields["contact_phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
-        # The texts are written in the language of the application: tell assistive technology so.
-        for name in ("project_name", *TEXT_SECTIONS):
-            if name in fields:
-                fields[name].widget.attrs["lang"] = application.language
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

@@ -159,24 +159,13 @@ def edit(request, pk):
 def _application_to_save(user, pk) -> tuple[Application, bool]:
     """The application for an autosave and whether its row is locked. Call inside a transaction.
 
-    When the user is on the lead's staff (who may see it: the participants need not be loaded to know),
-    one query reads the row and locks it until the transaction ends, so the save need not read it again;
-    only the application's own row is locked (`of=("self",)`), as in drafting._lock. The filter on the
-    user's organisations means that nobody else ever takes the lock: anyone else goes through
-    application_for_viewer, so that what they may not see stays a 404. Autosave is the most frequent
-    request at a deadline."""
-    rows = Application.objects.select_for_update(of=("self",)).select_related("call").defer(*_CALL_FIELDS_NOT_SAVED)
-    application = next(iter(rows.filter(pk=pk, lead_id__in=permissions.organisation_ids(user))), None)
+    The lead's staff get it read and locked in one query (drafting.lock_lead_draft), so the save need
+    not read it again; nobody else ever takes the lock: anyone else goes through
+    application_for_viewer, so that what they may not see stays a 404."""
+    application = drafting.lock_lead_draft(user, pk)
     if application is not None:
         return application, True
     return application_for_viewer(user, pk), False
-
-
-# What a save reads of the call: its phase (opening and closing time) and the limits the form checks.
-# The rest of the call's row (names, texts and settings in three languages) is left out of the
-# autosave's one locking read: building and reading those columns was a fifth of its time.
-_CALL_FIELDS_SAVED = {"id", "opens_at", "closes_at", "summary_max_chars", "project_end_latest"}
-_CALL_FIELDS_NOT_SAVED = tuple(f"call__{field.name}" for field in Call._meta.concrete_fields if field.name not in _CALL_FIELDS_SAVED)
 
 
 AUTOSAVE_FIELDS = frozenset(ApplicationForm.base_fields) - {"version"}
