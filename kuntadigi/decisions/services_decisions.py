@@ -196,11 +196,16 @@ def defaults_for(application, user=None) -> DecisionData:
 # ── The document ────────────────────────────────────────────────────────────
 
 
-def decision_input(decision: Decision, *, received: int | None = None) -> documents.DecisionInput:
-    """The facts of the document, from the decided version, the call and the decision."""
+def decision_input(decision: Decision, *, received: int | None = None, language: str | None = None, electronic: bool = False) -> documents.DecisionInput:
+    """The facts of the document, from the decided version, the call and the decision.
+
+    `language` renders a translation of the decision for a recipient who reads another language than
+    the one the decision was made in; `electronic` says that this copy is notified electronically (with
+    the recipient's consent) rather than by post."""
     application = decision.application
     call = application.call
-    language = documents.document_language(decision.language)
+    original = documents.document_language(decision.language)
+    language = documents.document_language(language or original)
     submission = decision.submission or latest_submission(application)
     if submission is None:
         raise Refused(_("The application has no submitted version to decide."))
@@ -234,11 +239,13 @@ def decision_input(decision: Decision, *, received: int | None = None) -> docume
         grounds=decision.grounds,
         decision_date=decision.decision_date,
         draft=decision.state != Decision.State.SIGNED,
+        electronic=electronic,
+        original_language=original if language != original else "",
     )
 
 
-def document_for(decision: Decision) -> documents.DecisionDocument:
-    return documents.assemble(decision_input(decision))
+def document_for(decision: Decision, *, language: str | None = None, electronic: bool = False) -> documents.DecisionDocument:
+    return documents.assemble(decision_input(decision, language=language, electronic=electronic))
 
 
 def document_fingerprint(document: documents.DecisionDocument) -> str:

@@ -95,13 +95,28 @@ def test_a_finnish_grant_uses_the_finnish_names_and_registry():
     assert doc.appeal.address == ("Valtiovarainministeriö, kirjaamo", "PL 28, 00023 Valtioneuvosto", "Snellmaninkatu 1 A, Helsinki")
 
 
-def test_the_appeal_instructions_carry_30_days_and_the_7th_day():
+def test_a_decision_sent_by_post_is_presumed_received_on_the_7th_day():
     doc = assemble(facts())
 
-    assert (doc.appeal.days, doc.appeal.presumed_day) == (30, 7)
-    assert doc.appeal.authority == "Finansministeriet"
+    assert (doc.appeal.days, doc.appeal.presumed_day, doc.appeal.electronic) == (30, 7, False)
+    assert doc.appeal.authority == "finansministeriet"
     assert doc.appeal.address[1] == "PB 28, 00023 Statsrådet"
     assert doc.appeal.email == "valtiovarainministerio@gov.fi"
+
+
+def test_a_decision_notified_electronically_with_consent_is_presumed_received_on_the_3rd_day():
+    doc = assemble(facts(electronic=True))
+
+    assert (doc.appeal.days, doc.appeal.presumed_day, doc.appeal.electronic) == (30, 3, True)
+
+
+def test_a_copy_in_another_language_says_it_is_a_translation_of_the_original():
+    original = assemble(facts("sv"))
+    copy = assemble(facts("fi", original_language="sv"))
+
+    assert not original.is_translation
+    assert copy.is_translation and copy.original_language == "sv" and copy.language == "fi"
+    assert copy.recipient == "Porvoo" and original.recipient == "Borgå"
 
 
 def test_no_grant_states_the_reason_and_grounds_and_no_grant_terms():
