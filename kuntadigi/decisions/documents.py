@@ -49,6 +49,7 @@ def presumed_day(electronic: bool) -> int:
     """The day after sending on which the party is presumed to have received the decision."""
     return ELECTRONIC_PRESUMED_DAY if electronic else POSTAL_PRESUMED_DAY
 
+
 # Where a claim for rectification is sent: the ministry's registry.
 REGISTRY = {
     "fi": ("Valtiovarainministeriö, kirjaamo", "PL 28, 00023 Valtioneuvosto", "Snellmaninkatu 1 A, Helsinki"),
