@@ -58,6 +58,12 @@ class Call(models.Model):
     # Decision texts of the call (translatable; a decision is written in Finnish or Swedish).
     decision_conditions = models.TextField(_("conditions of a grant decision"), blank=True)
     reporting_duties = models.TextField(_("reporting duties of a grant decision"), blank=True)
+    payment_terms = models.TextField(_("how a grant is paid"), blank=True, help_text=_("Printed in every grant decision of the call."))
+    applied_provisions = models.TextField(
+        _("provisions applied in the decisions"),
+        blank=True,
+        help_text=_("One provision per line, with its sections, e.g. 'Valtionavustuslaki (688/2001) 5–7, 9–12 ja 14–16 §'."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     # Set by the demo generators: the call's applications, assessments and decisions are fictional,
     # and every page and export that shows them says so.

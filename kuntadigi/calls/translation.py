@@ -16,6 +16,8 @@ class CallTranslation(TranslationOptions):
         "assessment_intro",
         "decision_conditions",
         "reporting_duties",
+        "payment_terms",
+        "applied_provisions",
     )
     required_languages = ("fi", "sv", "en")
 

@@ -68,10 +68,19 @@ class Decision(models.Model):
     costs_from = models.DateField(_("eligible costs from"), null=True, blank=True)
     costs_until = models.DateField(_("eligible costs until"), null=True, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
+    # Why the grant is smaller than the amount applied for (required then, printed in the decision).
+    reduction_reason = models.TextField(_("reason for granting less than applied for"), blank=True)
+    # Why the eligible-cost period starts before the decision date (required then, printed).
+    period_grounds = models.TextField(_("grounds for eligible costs before the decision date"), blank=True)
     reporting = models.TextField(_("reporting duties"), blank=True)
     # No grant
     no_grant_reason = models.ForeignKey(NoGrantReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("reason"))
     grounds = models.TextField(_("grounds"), blank=True)
+    # The ministry's diary number of the matter (Dnro, e.g. VN/1234/2020), entered by the preparer.
+    diary_number = models.CharField(_("diary number"), max_length=40, blank=True)
+    # The decisive facts the grounds name, frozen when the draft is prepared and again when it is signed:
+    # an ineligible application's failed conditions, an unfunded one's score, rank and the cut-off score.
+    grounds_facts = models.JSONField(default=dict, blank=True)
     # Who and when
     presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting official"))
     decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision-maker"))

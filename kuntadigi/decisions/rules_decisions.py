@@ -4,6 +4,7 @@ checks of a grant's amount, share and period. No database, no clock; money is De
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,8 +37,9 @@ def outcome_allowed(state: str, outcome: str) -> str:
 
 
 def default_period(decision_date: date, start: date | None, end: date | None, latest_end: date) -> tuple[date, date]:
-    """The eligible-cost period: from the project start, but not before the decision date, to the project
-    end, but never beyond the call's last day of projects."""
+    """The eligible-cost period: from the project start, but not before the decision date (an earlier
+    start needs grounds, `check_period_start`), to the project end, but never beyond the call's last day
+    of projects."""
     costs_from = max(decision_date, start) if start else decision_date
     costs_until = min(end, latest_end) if end else latest_end
     if costs_from > costs_until:  # a project that would end before the decision: leave it to the official
@@ -106,6 +108,48 @@ def check_grant(terms: GrantTerms, limits: GrantLimits) -> list[Problem]:
     if terms.costs_from and terms.costs_until and terms.costs_from > terms.costs_until:
         problems.append(Problem("costs_until", "period_order", str(_("The eligible-cost period must end after it begins."))))
     return problems
+
+
+# A diary number of the Government's case management, e.g. VN/1234/2020 (or an older VM/1234/00.00.05/2020).
+DIARY_NUMBER = re.compile(r"^[A-ZÅÄÖ]{1,6}/\d{1,7}(/[\d.]{1,20})?/\d{4}$")
+
+
+def check_diary_number(value: str, *, required: bool) -> list[Problem]:
+    """The ministry's diary number (Dnro): required when the decision is signed, always in its form."""
+    value = (value or "").strip()
+    if not value:
+        return [Problem("diary_number", "required", str(_("Enter the diary number of the matter (Dnro), e.g. VN/1234/2020.")))] if required else []
+    if not DIARY_NUMBER.match(value):
+        return [Problem("diary_number", "format", str(_("Enter the diary number in the form VN/1234/2020.")))]
+    return []
+
+
+def check_two_people(presenter_id: int | None, decision_maker_id: int | None) -> list[Problem]:
+    """The presenting official and the decision-maker are two different people (a presented decision)."""
+    if presenter_id is not None and presenter_id == decision_maker_id:
+        return [Problem("decision_maker", "same_person", str(_("The presenting official and the decision-maker must be two different people.")))]
+    return []
+
+
+def check_reduction(amount: Decimal | None, requested: Decimal | None, reason: str) -> list[Problem]:
+    """A grant smaller than the amount applied for needs a written reason, printed in the decision
+    (Administrative Procedure Act 45 §: the grounds name the decisive facts)."""
+    if amount is not None and requested is not None and 0 < amount < requested and not (reason or "").strip():
+        message = _("The grant is less than the %(requested)s € applied for: write the reason, it is printed in the decision.") % {
+            "requested": format_euros(requested)
+        }
+        return [Problem("reduction_reason", "required", str(message))]
+    return []
+
+
+def check_period_start(costs_from: date | None, decision_date: date, grounds: str) -> list[Problem]:
+    """The eligible-cost period starts on the decision date; an earlier start needs written grounds."""
+    if costs_from is not None and costs_from < decision_date and not (grounds or "").strip():
+        message = _("The eligible-cost period starts before the date of the decision (%(date)s): write the grounds for accepting earlier costs.") % {
+            "date": f"{decision_date.day}.{decision_date.month}.{decision_date.year}"
+        }
+        return [Problem("period_grounds", "required", str(message))]
+    return []
 
 
 def remaining_allocation(allocation_total: Decimal | None, other_grants: list[Decimal]) -> Decimal | None:

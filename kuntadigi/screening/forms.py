@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kuntadigi import clock
 from kuntadigi.calls.models import CallRole
 
+from . import conditions
 from .models import Screening
 from .rules import PART_LABELS, PARTS
 
@@ -39,12 +40,31 @@ class MarkForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose eligible or ineligible.")},
     )
+    failed_conditions = forms.MultipleChoiceField(
+        label=_("Conditions of the call not met"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For an ineligible mark: the no-grant decision names these conditions."),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required. The reason is kept with the mark and shown in the audit trail."),
         error_messages={"required": _("Write the reason for the mark.")},
     )
+
+    def __init__(self, *args, condition_facts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if condition_facts is not None:
+            self.fields["failed_conditions"].choices = [
+                (code, conditions.condition_text(code, condition_facts)) for code in conditions.condition_codes(condition_facts)
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Screening.Outcome.INELIGIBLE and not data.get("failed_conditions"):
+            self.add_error("failed_conditions", _("Choose the conditions of the call that the application does not meet."))
+        return data
 
 
 class HelsinkiDateTimeField(forms.DateTimeField):

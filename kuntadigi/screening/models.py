@@ -19,6 +19,9 @@ class Screening(models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="screening")
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     reason = models.TextField(_("reason"))
+    # An ineligible application: the conditions of the call it fails (conditions.py codes), which its
+    # no-grant decision names.
+    failed_conditions = models.JSONField(_("conditions not met"), default=list, blank=True)
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     marked_at = models.DateTimeField(default=clock.now)
 

@@ -30,7 +30,7 @@ from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 
-from . import rules
+from . import conditions, rules
 from .models import CheckResult, Screening, SupplementRequest
 
 logger = logging.getLogger(__name__)
@@ -282,8 +282,27 @@ def filter_by_checks(queryset, flag: str):
 # ── Marking eligible or ineligible ──────────────────────────────────────────
 
 
-def mark_application(user, application_pk: int, outcome: str, reason: str) -> Screening:
-    """The preparer's mark with a written reason. The same mark again changes only the reason."""
+def condition_facts(call: Call) -> conditions.ConditionFacts:
+    """The call's conditions an application can fail, the excluded fields named in the active language."""
+    return conditions.ConditionFacts(
+        min_municipalities=call.min_municipalities,
+        max_grant_share=call.max_grant_share,
+        project_end_latest=call.project_end_latest,
+        exclusions={conditions.exclusion_code(exclusion.pk): exclusion.name for exclusion in call.exclusions.all()},
+    )
+
+
+def failed_condition_texts(screening: Screening | None) -> list[str]:
+    """The conditions an ineligible application was marked as failing, as sentences in the active language."""
+    if screening is None or not screening.failed_conditions:
+        return []
+    facts = condition_facts(screening.application.call)
+    return [conditions.condition_text(code, facts) for code in screening.failed_conditions]
+
+
+def mark_application(user, application_pk: int, outcome: str, reason: str, failed_conditions=()) -> Screening:
+    """The preparer's mark with a written reason; an ineligible mark names the conditions of the call the
+    application fails (its no-grant decision states them). The same mark again changes only these."""
     reason = (reason or "").strip()
     if outcome not in Screening.Outcome.values:
         raise Refused(_("Choose eligible or ineligible."), field="outcome")
@@ -292,11 +311,15 @@ def mark_application(user, application_pk: int, outcome: str, reason: str) -> Sc
         _require(permissions.can_screen_application(user, locked))
         if not reason:
             raise Refused(_("Write the reason for the mark."), field="reason")
+        failed = conditions.clean_conditions(failed_conditions, condition_facts(locked.call)) if outcome == Screening.Outcome.INELIGIBLE else []
+        if outcome == Screening.Outcome.INELIGIBLE and not failed:
+            raise Refused(_("Choose the conditions of the call that the application does not meet."), field="failed_conditions")
         existing = Screening.objects.select_for_update().filter(application=locked).first()
         before = {
             "state": locked.state,
             "outcome": existing.outcome if existing else None,
             "reason": existing.reason if existing else None,
+            "failed_conditions": existing.failed_conditions if existing else None,
         }
         now = clock.now()
         if locked.state != outcome:
@@ -305,10 +328,10 @@ def mark_application(user, application_pk: int, outcome: str, reason: str) -> Sc
             except lifecycle.TransitionNotAllowed:
                 raise Refused(_("This application cannot be marked in its present state.")) from None
             locked.save(update_fields=["state", "version", "updated_at"])
-        elif existing and existing.reason == reason:
+        elif existing and existing.reason == reason and existing.failed_conditions == failed:
             return existing
         screening, _created = Screening.objects.update_or_create(
-            application=locked, defaults={"outcome": outcome, "reason": reason, "marked_by": user, "marked_at": now}
+            application=locked, defaults={"outcome": outcome, "reason": reason, "failed_conditions": failed, "marked_by": user, "marked_at": now}
         )
         audit.record(
             user,
@@ -316,7 +339,7 @@ def mark_application(user, application_pk: int, outcome: str, reason: str) -> Sc
             screening,
             application_id=locked.pk,
             before=before,
-            after={"state": locked.state, "outcome": outcome, "reason": reason, "version": locked.version},
+            after={"state": locked.state, "outcome": outcome, "reason": reason, "failed_conditions": failed, "version": locked.version},
         )
     return screening
 

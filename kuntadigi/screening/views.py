@@ -119,7 +119,10 @@ def _page_context(request, application: Application, *, mark_form=None, request_
     mark_decision = permissions.can_screen_application(user, application) if is_call_official else permissions.deny("")
     request_decision = permissions.can_request_supplement(user, application) if is_call_official else permissions.deny("")
     if mark_form is None and mark_decision:
-        mark_form = MarkForm(initial={"outcome": screening.outcome, "reason": screening.reason} if screening else None)
+        mark_form = MarkForm(
+            initial={"outcome": screening.outcome, "reason": screening.reason, "failed_conditions": screening.failed_conditions} if screening else None,
+            condition_facts=services.condition_facts(application.call),
+        )
     if request_form is None and request_decision:
         request_form = SupplementRequestForm()
     return {
@@ -136,6 +139,7 @@ def _page_context(request, application: Application, *, mark_form=None, request_
         "newer": newer,
         "changes": changes,
         "screening": screening,
+        "failed_conditions": services.failed_condition_texts(screening),
         "mark_decision": mark_decision,
         "mark_form": mark_form,
         "requests": requests,
@@ -176,10 +180,11 @@ def mark(request, pk: int):
     if not decision:
         messages.error(request, decision.reason)
         return _back(application, "screening")
-    form = MarkForm(request.POST)
+    form = MarkForm(request.POST, condition_facts=services.condition_facts(application.call))
     if form.is_valid():
         try:
-            screening = services.mark_application(request.user, application.pk, form.cleaned_data["outcome"], form.cleaned_data["reason"])
+            data = form.cleaned_data
+            screening = services.mark_application(request.user, application.pk, data["outcome"], data["reason"], data["failed_conditions"])
         except Refused as refusal:
             if not _refused_into_form(form, refusal):
                 messages.error(request, refusal.message)

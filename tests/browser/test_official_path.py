@@ -123,6 +123,8 @@ def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser,
         preparer.go("screening:application", application.pk)
         mark_form = f"form[action$='/officials/applications/{application.pk}/mark/']"
         preparer.page.locator(f"{mark_form} input[name=outcome][value={outcome}]").check()
+        if outcome == "ineligible":
+            preparer.page.locator(f"{mark_form} input[name=failed_conditions][value=target_areas]").check()
         reason = "Hakemus täyttää haun ehdot." if outcome == "eligible" else "Hanke ei kohdistu haun kohdealueisiin."
         preparer.page.locator(f"{mark_form} textarea[name=reason]").fill(reason)
         preparer.click(f"{mark_form} button[type=submit]")

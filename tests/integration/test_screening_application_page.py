@@ -85,7 +85,7 @@ def test_a_draft_is_not_on_the_officials_page(client, world):
 
 
 def test_the_audit_trail_in_words_with_actor_time_and_values(client, world):
-    services.mark_application(world.preparer, world.app.pk, "ineligible", "Ei täytä ehtoja.")
+    services.mark_application(world.preparer, world.app.pk, "ineligible", "Ei täytä ehtoja.", ["other"])
     client.force_login(world.presenter)
     response = client.get(world.page())
     page = response.content.decode()

@@ -31,7 +31,7 @@ def world():
 
 def post_mark(client, world, outcome, reason):
     client.force_login(world.preparer)
-    return client.post(world.page("mark"), {"outcome": outcome, "reason": reason})
+    return client.post(world.page("mark"), {"outcome": outcome, "reason": reason, "failed_conditions": ["other"] if outcome == "ineligible" else []})
 
 
 def test_marking_eligible_with_a_reason(client, world):
@@ -47,8 +47,8 @@ def test_marking_eligible_with_a_reason(client, world):
     event = AuditEvent.objects.get(action="screening.marked")
     assert event.actor == world.preparer
     assert event.application_id == world.app.pk
-    assert event.before == {"state": "submitted", "outcome": None, "reason": None}
-    assert event.after == {"state": "eligible", "outcome": "eligible", "reason": "Täyttää hakuehdot.", "version": world.app.version}
+    assert event.before == {"state": "submitted", "outcome": None, "reason": None, "failed_conditions": None}
+    assert event.after == {"state": "eligible", "outcome": "eligible", "reason": "Täyttää hakuehdot.", "failed_conditions": [], "version": world.app.version}
 
 
 def test_without_a_reason_nothing_is_marked(client, world):
@@ -60,7 +60,7 @@ def test_without_a_reason_nothing_is_marked(client, world):
     assert not Screening.objects.exists()
     assert not AuditEvent.objects.filter(action="screening.marked").exists()
     with pytest.raises(Refused, match="reason"):
-        services.mark_application(world.preparer, world.app.pk, "ineligible", "")
+        services.mark_application(world.preparer, world.app.pk, "ineligible", "", ["other"])
 
 
 def test_changing_the_mark_keeps_one_screening_and_audits_the_change(client, world):
@@ -71,7 +71,7 @@ def test_changing_the_mark_keeps_one_screening_and_audits_the_change(client, wor
     assert (screening.outcome, screening.reason) == ("ineligible", "Sote-hanke, ei rahoiteta.")
     events = list(AuditEvent.objects.filter(action="screening.marked").order_by("id"))
     assert len(events) == 2
-    assert events[1].before == {"state": "eligible", "outcome": "eligible", "reason": "Täyttää hakuehdot."}
+    assert events[1].before == {"state": "eligible", "outcome": "eligible", "reason": "Täyttää hakuehdot.", "failed_conditions": []}
     assert events[1].after["outcome"] == "ineligible"
     # The same mark with a new reason changes only the reason.
     post_mark(client, world, "ineligible", "Sosiaali- ja terveydenhuollon hanke.")
@@ -105,7 +105,7 @@ def test_after_a_signed_decision_marking_is_refused(client, world):
         signed_at=clock.now(),
     )
     with pytest.raises(Refused, match="decided"):
-        services.mark_application(world.preparer, world.app.pk, "ineligible", "Myöhemmin havaittu.")
+        services.mark_application(world.preparer, world.app.pk, "ineligible", "Myöhemmin havaittu.", ["other"])
     response = post_mark(client, world, "ineligible", "Myöhemmin havaittu.")
     assert response.status_code == 302
     assert world.refresh().state == "eligible"
@@ -123,7 +123,7 @@ def test_a_draft_decision_does_not_block(world):
         decision_maker=world.decision_maker,
         prepared_by=world.preparer,
     )
-    services.mark_application(world.preparer, world.app.pk, "ineligible", "Korjattu arvio.")
+    services.mark_application(world.preparer, world.app.pk, "ineligible", "Korjattu arvio.", ["other"])
     assert world.refresh().state == "ineligible"
 
 
@@ -154,3 +154,18 @@ def test_an_unknown_outcome_is_refused(client, world):
     assert response.context["mark_form"].errors["outcome"]
     with pytest.raises(Refused):
         services.mark_application(world.preparer, world.app.pk, "maybe", "x")
+
+
+def test_an_ineligible_mark_names_the_conditions_not_met(client, world):
+    client.force_login(world.preparer)
+    response = client.post(world.page("mark"), {"outcome": "ineligible", "reason": "Ei kohdealueita."})
+    assert response.status_code == 200
+    assert "Choose the conditions of the call that the application does not meet." in response.content.decode()
+    assert world.refresh().state != "ineligible"
+
+    post = {"outcome": "ineligible", "reason": "Ei kohdealueita.", "failed_conditions": ["target_areas"]}
+    client.post(world.page("mark"), post)
+    screening = Screening.objects.get(application=world.app)
+    assert screening.failed_conditions == ["target_areas"]
+    page = client.get(world.page("application")).content.decode()
+    assert "The project must concern at least one target area of the call." in page

@@ -269,7 +269,7 @@ def test_an_unanswered_request_past_its_due_time_lets_the_preparer_mark(world):
     with pytest.raises(Refused, match="waiting for its answer"):
         services.mark_application(world.preparer, world.app.pk, "eligible", "Kunnossa.")
     clock.set_now(request.due_at + timedelta(minutes=1))
-    services.mark_application(world.preparer, world.app.pk, "ineligible", "Täydennystä ei saatu.")
+    services.mark_application(world.preparer, world.app.pk, "ineligible", "Täydennystä ei saatu.", ["other"])
     assert world.refresh().state == "ineligible"
 
 

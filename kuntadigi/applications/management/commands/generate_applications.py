@@ -433,14 +433,17 @@ class OfficialsPath:
         """The preparer marks every submitted application, in reference order: ineligible with the
         excluded field named when its texts suggest one, eligible otherwise."""
         from kuntadigi.screening import services as screening
+        from kuntadigi.screening.conditions import exclusion_code
         from kuntadigi.screening.rules import SEARCHED_TEXTS, find_keywords, keywords_from_text
 
-        exclusions = [(exclusion.name_fi, keywords_from_text(exclusion.keywords)) for exclusion in self.call.exclusions.all()]
+        exclusions = [(exclusion.pk, exclusion.name_fi, keywords_from_text(exclusion.keywords)) for exclusion in self.call.exclusions.all()]
         rows = screening.screening_rows(screening.received_applications(self.call, State.SUBMITTED), screening.call_rules(self.call))
         for index, row in enumerate(rows):
             clock.set_now(self.moments["screened"] + timedelta(minutes=4 * index))
             text = "\n".join(str(row.content.get(name) or "") for name in SEARCHED_TEXTS)
-            fields = [name for name, words in exclusions if find_keywords(text, words)]
+            hits = [(exclusion_id, name) for exclusion_id, name, words in exclusions if find_keywords(text, words)]
+            fields = [name for _id, name in hits]
+            failed = [exclusion_code(exclusion_id) for exclusion_id, _name in hits]
             if fields:
                 outcome, reason = "ineligible", f"Hanke kohdistuu alaan, jota haussa ei rahoiteta: {', '.join(fields).lower()}."
             else:
@@ -451,7 +454,7 @@ class OfficialsPath:
                         "avustusosuus haun ehtojen mukaiset."
                     ),
                 )
-            screening.mark_application(self.preparer, row.application.pk, outcome, reason)
+            screening.mark_application(self.preparer, row.application.pk, outcome, reason, failed if outcome == "ineligible" else ())
 
     def assessed(self) -> None:
         """Assessors spread evenly (two for each eligible application, none tied to its organisations),

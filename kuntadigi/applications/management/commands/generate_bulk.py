@@ -573,6 +573,7 @@ class Generator:
                     application=app,
                     outcome=plan.screened,
                     reason=SCREENING_REASONS[plan.screened],
+                    failed_conditions=["other"] if plan.screened == "ineligible" else [],
                     marked_by=people.preparer,
                     marked_at=self.screened_at + timedelta(minutes=rng.uniform(0, 7 * 24 * 60)),
                 )
