@@ -27,7 +27,16 @@ LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 # Texts of the call itself: required ones must be present; optional ones may be left out entirely.
 REQUIRED_TEXTS = ("title", "funder", "summary", "purpose")
 # decision_conditions and reporting_duties are the default texts of a grant decision (edited per decision).
-OPTIONAL_TEXTS = ("programme", "legal_basis", "cooperation_rule", "assessment_intro", "decision_conditions", "reporting_duties", "payment_terms", "applied_provisions")
+OPTIONAL_TEXTS = (
+    "programme",
+    "legal_basis",
+    "cooperation_rule",
+    "assessment_intro",
+    "decision_conditions",
+    "reporting_duties",
+    "payment_terms",
+    "applied_provisions",
+)
 RULE_KEYS = (
     "appropriation",
     "opens_at",

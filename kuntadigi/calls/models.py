@@ -58,6 +58,8 @@ class Call(models.Model):
     # Decision texts of the call (translatable; a decision is written in Finnish or Swedish).
     decision_conditions = models.TextField(_("conditions of a grant decision"), blank=True)
     reporting_duties = models.TextField(_("reporting duties of a grant decision"), blank=True)
+    # The ministry's diary number of the call's matter (Dnro), the default of each decision's.
+    diary_number = models.CharField(_("diary number"), max_length=40, blank=True, help_text=_("E.g. VN/1234/2020."))
     payment_terms = models.TextField(_("how a grant is paid"), blank=True, help_text=_("Printed in every grant decision of the call."))
     applied_provisions = models.TextField(
         _("provisions applied in the decisions"),

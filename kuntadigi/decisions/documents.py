@@ -101,6 +101,20 @@ class DecisionInput:
     electronic: bool = False
     # The language the decision was made in, when this copy is a translation into `language`.
     original_language: str = ""
+    diary_number: str = ""
+    reduction_reason: str = ""  # why a grant is less than applied for
+    period_grounds: str = ""  # why eligible costs start before the decision date
+    provisions: Sequence[str] = ()  # the applied provisions with their sections, from the call
+    payment_terms: str = ""  # how the grant is paid, from the call
+    # The decisive facts: an ineligible application's failed conditions (sentences) and the screening's
+    # reason; an unfunded eligible one's weighted score, rank among the ranked, and the cut-off score.
+    ineligible: bool = False
+    failed_conditions: Sequence[str] = ()
+    screening_reason: str = ""
+    weighted_score: str = ""
+    rank: int | None = None
+    ranked: int | None = None
+    cutoff_score: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,18 @@ class DecisionDocument:
     decision_maker: Signatory
     distribution: tuple[str, ...] = field(default=())
     original_language: str = ""  # set on a translation: the language the decision was made in
+    diary_number: str = ""
+    reduced: bool = False  # a grant less than the amount applied for
+    reduction_reason: tuple[str, ...] = ()
+    period_grounds: tuple[str, ...] = ()
+    payment_terms: tuple[str, ...] = ()
+    ineligible: bool = False
+    failed_conditions: tuple[str, ...] = ()
+    screening_reason: tuple[str, ...] = ()
+    weighted_score: str = ""
+    rank: int | None = None
+    ranked: int | None = None
+    cutoff_score: str = ""
 
     @property
     def is_translation(self) -> bool:
@@ -201,6 +227,11 @@ def eligible_costs(content: dict) -> Decimal:
     return sum((Decimal(line["amount"]) for line in content.get("budget", [])), Decimal("0.00")).quantize(CENT)
 
 
+def _score(value: str) -> str:
+    """A weighted score the Finnish way: '3,45'."""
+    return (value or "").replace(".", ",")
+
+
 def _date(value: date | datetime | None) -> str:
     return format_date(value) if value else ""
 
@@ -244,7 +275,7 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
         reporting=paragraphs(facts.reporting) if is_grant else (),
         reason="" if is_grant else facts.reason.strip(),
         grounds=paragraphs(facts.grounds),
-        laws=(STATE_SUBSIDIES_ACT, INCENTIVE_DECREE),
+        laws=tuple(facts.provisions),
         appeal=Appeal(
             days=APPEAL_DAYS,
             presumed_day=presumed_day(facts.electronic),
@@ -257,4 +288,16 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
         decision_maker=facts.decision_maker,
         distribution=(recipient, *partners),
         original_language=document_language(facts.original_language) if facts.original_language else "",
+        diary_number=facts.diary_number.strip(),
+        reduced=is_grant and facts.amount is not None and requested not in (None, "") and facts.amount < Decimal(requested),
+        reduction_reason=paragraphs(facts.reduction_reason) if is_grant else (),
+        period_grounds=paragraphs(facts.period_grounds) if is_grant else (),
+        payment_terms=paragraphs(facts.payment_terms) if is_grant else (),
+        ineligible=facts.ineligible and not is_grant,
+        failed_conditions=tuple(facts.failed_conditions) if facts.ineligible and not is_grant else (),
+        screening_reason=paragraphs(facts.screening_reason) if facts.ineligible and not is_grant else (),
+        weighted_score=_score(facts.weighted_score) if not is_grant and not facts.ineligible else "",
+        rank=facts.rank if not is_grant and not facts.ineligible else None,
+        ranked=facts.ranked if not is_grant and not facts.ineligible else None,
+        cutoff_score=_score(facts.cutoff_score) if not is_grant and not facts.ineligible else "",
     )

@@ -74,7 +74,21 @@ class SignatoriesForm(forms.Form):
 
     def signatories(self) -> Signatories:
         data = self.cleaned_data
-        return Signatories(data["presenter"].pk, data["presenter_title"], data["decision_maker"].pk, data["decision_maker_title"])
+        return Signatories(
+            data["presenter"].pk, data["presenter_title"], data["decision_maker"].pk, data["decision_maker_title"], (data.get("diary_number") or "").strip()
+        )
+
+
+class BatchPrepareForm(SignatoriesForm):
+    """The signatories and the diary number of the call's decisions, prepared at once."""
+
+    diary_number = forms.CharField(
+        label=_("Diary number (Dnro)"),
+        required=False,
+        max_length=40,
+        help_text=_("The ministry's diary number of the matter, e.g. VN/1234/2020, given to every decision prepared now."),
+    )
+    field_order = ["diary_number", "presenter", "presenter_title", "decision_maker", "decision_maker_title"]
 
 
 class DecisionForm(SignatoriesForm):
@@ -102,6 +116,20 @@ class DecisionForm(SignatoriesForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Separate paragraphs with a blank line."),
     )
+    reduction_reason = forms.CharField(
+        label=_("Reason for granting less than applied for"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the grant is less than the amount applied for; printed in the decision."),
+    )
+    period_grounds = forms.CharField(
+        label=_("Grounds for eligible costs before the decision date"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The eligible-cost period starts on the date of the decision. An earlier start needs grounds; they are printed in the decision."),
+    )
     no_grant_reason = forms.ModelChoiceField(label=_("Reason for not granting"), queryset=None, required=False, widget=forms.RadioSelect, empty_label=None)
     grounds = forms.CharField(
         label=_("Further grounds"),
@@ -110,14 +138,23 @@ class DecisionForm(SignatoriesForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Optional for a grant; for no grant, say why in this case. Written in the language of the decision."),
     )
+    diary_number = forms.CharField(
+        label=_("Diary number (Dnro)"),
+        required=False,
+        max_length=40,
+        help_text=_("The ministry's diary number of the matter, e.g. VN/1234/2020. Needed before the decision is signed."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     field_order = [
+        "diary_number",
         "outcome",
         "amount",
         "max_share",
         "costs_from",
         "costs_until",
+        "period_grounds",
+        "reduction_reason",
         "conditions",
         "reporting",
         "no_grant_reason",
@@ -147,6 +184,9 @@ class DecisionForm(SignatoriesForm):
             "reporting": data.reporting,
             "no_grant_reason": data.no_grant_reason_id,
             "grounds": data.grounds,
+            "diary_number": data.diary_number,
+            "reduction_reason": data.reduction_reason,
+            "period_grounds": data.period_grounds,
             "presenter": data.presenter_id,
             "presenter_title": data.presenter_title,
             "decision_maker": data.decision_maker_id,
@@ -171,5 +211,8 @@ class DecisionForm(SignatoriesForm):
             reporting=(data.get("reporting") or "").replace("\r\n", "\n"),
             no_grant_reason_id=reason.pk if reason else None,
             grounds=(data.get("grounds") or "").replace("\r\n", "\n"),
+            diary_number=(data.get("diary_number") or "").strip(),
+            reduction_reason=(data.get("reduction_reason") or "").replace("\r\n", "\n"),
+            period_grounds=(data.get("period_grounds") or "").replace("\r\n", "\n"),
             version=data.get("version"),
         )

@@ -136,6 +136,9 @@ class DecisionData:
     reporting: str = ""
     no_grant_reason_id: int | None = None
     grounds: str = ""
+    diary_number: str = ""
+    reduction_reason: str = ""
+    period_grounds: str = ""
     version: int | None = None  # the draft's version the form was made from; None for a new decision
 
 
@@ -163,6 +166,9 @@ def defaults_for(application, user=None) -> DecisionData:
             reporting=existing.reporting,
             no_grant_reason_id=existing.no_grant_reason_id,
             grounds=existing.grounds,
+            diary_number=existing.diary_number,
+            reduction_reason=existing.reduction_reason,
+            period_grounds=existing.period_grounds,
             version=existing.version,
         )
     call = application.call
@@ -189,11 +195,55 @@ def defaults_for(application, user=None) -> DecisionData:
         conditions=_text_in(call, "decision_conditions", language),
         reporting=_text_in(call, "reporting_duties", language),
         no_grant_reason_id=reason.pk if reason else None,
+        reduction_reason=proposal.reason if proposal is not None and proposal.amount > 0 else "",
+        diary_number=call.diary_number,
         version=None,
     )
 
 
 # ── The document ────────────────────────────────────────────────────────────
+
+
+def grounds_facts(application, outcome: str) -> dict:
+    """The decisive facts the grounds of a decision name (Administrative Procedure Act 45 §), frozen on
+    the decision: for an ineligible application the conditions it fails and the screening's reason; for
+    an eligible one left without a grant its weighted score, its rank and the score at which the
+    appropriation ran out."""
+    if application.state in (State.INELIGIBLE,) or (application.state == State.NOT_GRANTED and _screened_ineligible(application)):
+        screening = getattr(application, "screening", None)
+        return {"ineligible": True, "conditions": list(screening.failed_conditions) if screening else [], "reason": screening.reason if screening else ""}
+    if outcome != NO_GRANT:
+        return {}
+    from .services_ranking import ranking_for
+
+    rows = ranking_for(application.call).rows
+    own = next((row for row in rows if row.application.pk == application.pk), None)
+    funded = [row.weighted for row in rows if row.weighted is not None and row.application.pk != application.pk and row.amount > 0]
+    return {
+        "ineligible": False,
+        "weighted": None if own is None or own.weighted is None else f"{own.weighted:.2f}",
+        "rank": own.rank if own else None,
+        "ranked": len(rows),
+        "cutoff": f"{min(funded):.2f}" if funded else None,
+    }
+
+
+def _screened_ineligible(application) -> bool:
+    screening = getattr(application, "screening", None)
+    return screening is not None and screening.outcome == "ineligible"
+
+
+def _condition_texts(application, codes) -> tuple[str, ...]:
+    """The failed conditions as sentences in the active language (the document's)."""
+    from kuntadigi.screening import conditions
+    from kuntadigi.screening.services import condition_facts
+
+    facts = condition_facts(application.call)
+    return tuple(text for text in (conditions.condition_text(code, facts) for code in codes) if text)
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
 def decision_input(decision: Decision, *, received: int | None = None, language: str | None = None, electronic: bool = False) -> documents.DecisionInput:
@@ -212,6 +262,9 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
     if received is None:
         received = Application.objects.filter(call=call, state__in=RECEIVED_STATES).count()
     reason = _text_in(decision.no_grant_reason, "text", language) if decision.no_grant_reason_id else ""
+    facts = decision.grounds_facts or {}
+    with translation.override(language):
+        failed = _condition_texts(application, facts.get("conditions", ())) if facts.get("ineligible") else ()
     return documents.DecisionInput(
         language=language,
         content=submission.content,
@@ -241,6 +294,18 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
         draft=decision.state != Decision.State.SIGNED,
         electronic=electronic,
         original_language=original if language != original else "",
+        diary_number=decision.diary_number,
+        reduction_reason=decision.reduction_reason,
+        period_grounds=decision.period_grounds,
+        provisions=_lines(_text_in(call, "applied_provisions", language)),
+        payment_terms=_text_in(call, "payment_terms", language),
+        ineligible=bool(facts.get("ineligible")),
+        failed_conditions=failed,
+        screening_reason=facts.get("reason", "") if facts.get("ineligible") else "",
+        weighted_score=facts.get("weighted") or "",
+        rank=facts.get("rank"),
+        ranked=facts.get("ranked"),
+        cutoff_score=facts.get("cutoff") or "",
     )
 
 
@@ -278,6 +343,10 @@ def _snapshot(decision: Decision | None) -> dict:
         "reporting": decision.reporting,
         "no_grant_reason": decision.no_grant_reason.code if decision.no_grant_reason_id else None,
         "grounds": decision.grounds,
+        "diary_number": decision.diary_number,
+        "reduction_reason": decision.reduction_reason,
+        "period_grounds": decision.period_grounds,
+        "grounds_facts": decision.grounds_facts,
         "presenter": decision.presenter_id,
         "presenter_title": decision.presenter_title,
         "decision_maker": decision.decision_maker_id,
@@ -308,10 +377,36 @@ def _check_people(call, data: DecisionData) -> list[Problem]:
         problems.append(Problem("presenter", "role", _("Choose the presenting official from the call's presenting officials.")))
     if data.decision_maker_id not in makers:
         problems.append(Problem("decision_maker", "role", _("Choose the decision-maker from the call's decision-makers.")))
+    problems += rules_decisions.check_two_people(data.presenter_id, data.decision_maker_id)
     if not data.presenter_title.strip():
         problems.append(Problem("presenter_title", "required", _("Enter the title of the presenting official.")))
     if not data.decision_maker_title.strip():
         problems.append(Problem("decision_maker_title", "required", _("Enter the title of the decision-maker.")))
+    return problems
+
+
+def _disqualified(application, people: dict[str, int | None]) -> list[Problem]:
+    """A presenting official or decision-maker who has declared a tie to the lead or a partner may not
+    present or sign the decision (Administrative Procedure Act 27–28 §)."""
+    from kuntadigi.assessment.queries import tie_facts
+    from kuntadigi.assessment.rules import conflicts, describe_ties
+
+    User = get_user_model()
+    org_ids = permissions.application_org_ids(application)
+    problems = []
+    messages = {
+        "presenter": _("%(name)s is disqualified from presenting this decision: tied to %(ties)s."),
+        "decision_maker": _("%(name)s is disqualified from making this decision: tied to %(ties)s."),
+    }
+    for field_name, user_id in people.items():
+        if user_id is None:
+            continue
+        ties = tie_facts(user_id, org_ids)
+        clashing = conflicts({t.organisation_id for t in ties}, org_ids)
+        if clashing:
+            person = User.objects.get(pk=user_id)
+            named = describe_ties(t for t in ties if t.organisation_id in clashing)
+            problems.append(Problem(field_name, "disqualified", messages[field_name] % {"name": person.full_name or person.email, "ties": named}))
     return problems
 
 
@@ -335,12 +430,20 @@ def _check_terms(application, submission, data: DecisionData) -> list[Problem]:
             problems.append(Problem("conditions", "required", _("Enter the conditions of the grant.")))
         if not data.reporting.strip():
             problems.append(Problem("reporting", "required", _("Enter the reporting duties of the grant.")))
+        problems += rules_decisions.check_reduction(data.amount, _grant_limits(application, submission).requested, data.reduction_reason)
+        problems += rules_decisions.check_period_start(data.costs_from, clock.helsinki(clock.now()).date(), data.period_grounds)
         return problems
     if data.outcome == NO_GRANT:
         if not NoGrantReason.objects.filter(pk=data.no_grant_reason_id, call_id=application.call_id).exists():
             return [Problem("no_grant_reason", "required", _("Choose the reason for not granting."))]
         return []
     return [Problem("outcome", "required", _("Choose grant or no grant."))]
+
+
+def _check_provisions(call) -> list[Problem]:
+    if not (call.applied_provisions_fi or call.applied_provisions_sv):
+        return [Problem("outcome", "no_provisions", _("The call names no provisions applied in its decisions: add them to the call first."))]
+    return []
 
 
 def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
@@ -367,7 +470,13 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         submission = latest_submission(application)
         if submission is None:
             raise Refused(_("The application has no submitted version to decide."))
-        _refuse_with(_check_people(call, data) + _check_terms(application, submission, data))
+        _refuse_with(
+            _check_people(call, data)
+            + _disqualified(application, {"presenter": data.presenter_id, "decision_maker": data.decision_maker_id})
+            + rules_decisions.check_diary_number(data.diary_number, required=False)
+            + _check_terms(application, submission, data)
+            + _check_provisions(call)
+        )
 
         before = _snapshot(existing)
         decision = existing or Decision(application=application, prepared_by=user)
@@ -383,6 +492,10 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         decision.reporting = data.reporting.strip() if is_grant else ""
         decision.no_grant_reason_id = None if is_grant else data.no_grant_reason_id
         decision.grounds = data.grounds.strip()
+        decision.diary_number = data.diary_number.strip()
+        decision.reduction_reason = data.reduction_reason.strip() if is_grant else ""
+        decision.period_grounds = data.period_grounds.strip() if is_grant else ""
+        decision.grounds_facts = grounds_facts(application, data.outcome)
         decision.presenter_id = data.presenter_id
         decision.decision_maker_id = data.decision_maker_id
         decision.presenter_title = data.presenter_title.strip()
@@ -427,17 +540,28 @@ def sign_decision(user, application_pk: int) -> Decision:
             new_state = lifecycle.next_state(application.state, action)
         except lifecycle.TransitionNotAllowed:
             raise Refused(rules_decisions.why_not_decidable(application.state) or _("The application cannot be decided in its present state.")) from None
-        if decision.outcome == GRANT:  # the allocation may have changed since the draft
-            terms = rules_decisions.GrantTerms(decision.amount, decision.max_share, decision.costs_from, decision.costs_until)
-            _refuse_with(rules_decisions.check_grant(terms, _grant_limits(application, decision.submission)))
-
         now = clock.now()
+        today = clock.helsinki(now).date()
+        problems = rules_decisions.check_diary_number(decision.diary_number, required=True)
+        problems += rules_decisions.check_two_people(decision.presenter_id, decision.decision_maker_id)
+        problems += _disqualified(application, {"presenter": decision.presenter_id, "decision_maker": decision.decision_maker_id})
+        if decision.outcome == GRANT:  # the allocation may have changed since the draft
+            limits = _grant_limits(application, decision.submission)
+            problems += rules_decisions.check_reduction(decision.amount, limits.requested, decision.reduction_reason)
+            if decision.costs_from and decision.costs_from < today and not decision.period_grounds:
+                decision.costs_from = today  # the period starts on the decision date unless grounds say otherwise
+            problems += rules_decisions.check_grant(
+                rules_decisions.GrantTerms(decision.amount, decision.max_share, decision.costs_from, decision.costs_until), limits
+            )
+        _refuse_with(problems)
+
         before = _snapshot(decision)
+        decision.grounds_facts = grounds_facts(application, decision.outcome)  # as they stand when signed
         decision.state = Decision.State.SIGNED
         decision.signed_at = now
-        decision.decision_date = clock.helsinki(now).date()
+        decision.decision_date = today
         decision.version += 1
-        decision.save(update_fields=["state", "signed_at", "decision_date", "version"])
+        decision.save(update_fields=["grounds_facts", "costs_from", "state", "signed_at", "decision_date", "version"])
         application_before = {"state": application.state, "version": application.version}
         application.state = new_state
         application.version += 1
@@ -483,6 +607,7 @@ class Signatories:
     presenter_title: str
     decision_maker_id: int | None
     decision_maker_title: str
+    diary_number: str = ""
 
 
 def prepare_all(user, call: Call, people: Signatories) -> BatchResult:
@@ -507,6 +632,7 @@ def prepare_all(user, call: Call, people: Signatories) -> BatchResult:
         raise Refused(allowed.reason)
     _refuse_with(
         _check_people(call, DecisionData(NO_GRANT, people.presenter_id, people.decision_maker_id, people.presenter_title, people.decision_maker_title))
+        + rules_decisions.check_diary_number(people.diary_number, required=False)
     )
     reasons = {r.code: r for r in NoGrantReason.objects.filter(call=call)}
     for code in (rules_decisions.REASON_CONDITIONS, rules_decisions.REASON_APPROPRIATION):
@@ -529,6 +655,7 @@ def prepare_all(user, call: Call, people: Signatories) -> BatchResult:
         data.presenter_id, data.presenter_title = people.presenter_id, title(people.presenter_id, people.presenter_title, application.language)
         data.decision_maker_id = people.decision_maker_id
         data.decision_maker_title = title(people.decision_maker_id, people.decision_maker_title, application.language)
+        data.diary_number = people.diary_number or data.diary_number
         try:
             prepare_decision(user, application.pk, data)
         except Refused as refused:

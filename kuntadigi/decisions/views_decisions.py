@@ -25,7 +25,7 @@ from kuntadigi.calls.models import Call, CallRole, NoGrantReason
 
 from . import documents, rules_decisions
 from . import services_decisions as services
-from .forms_decisions import DecisionForm, SignatoriesForm
+from .forms_decisions import BatchPrepareForm, DecisionForm
 from .models import Allocation, Decision
 from .pdf import pdf_filename
 
@@ -259,7 +259,7 @@ def decision_batch_prepare(request, call_slug: str):
         return redirect("decisions:decision_list", call_slug=call.slug)
     people = {"presenters": _people(call, CallRole.Role.PRESENTER), "decision_makers": _people(call, CallRole.Role.DECISION_MAKER)}
     if request.method == "POST":
-        form = SignatoriesForm(request.POST, **people)
+        form = BatchPrepareForm(request.POST, **people)
         if form.is_valid():
             try:
                 result = services.prepare_all(request.user, call, form.signatories())
@@ -270,14 +270,14 @@ def decision_batch_prepare(request, call_slug: str):
             return redirect("decisions:decision_list", call_slug=call.slug)
     else:
         presenters, makers = list(people["presenters"]), list(people["decision_makers"])
-        initial = {}
+        initial = {"diary_number": call.diary_number}
         if any(p.pk == request.user.pk for p in presenters):
             initial["presenter"] = request.user.pk
         elif len(presenters) == 1:
             initial["presenter"] = presenters[0].pk
         if len(makers) == 1:
             initial["decision_maker"] = makers[0].pk
-        form = SignatoriesForm(initial=initial, **people)
+        form = BatchPrepareForm(initial=initial, **people)
     plans = []
     for application in Application.objects.filter(call=call, state__in=rules_decisions.DECIDABLE_STATES, decision__isnull=True).select_related("proposal"):
         proposal = services.proposal_of(application)

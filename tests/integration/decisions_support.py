@@ -155,7 +155,9 @@ def build_world(*, allocation: Decimal | None = Decimal("200000.00")) -> World:
     set_state(apps["fi"], "mark_eligible")
     set_state(apps["ineligible"], "mark_ineligible")
     Proposal.objects.create(application=apps["sv"], amount=Decimal("12750.00"), proposed_by=people["preparer"])
-    Proposal.objects.create(application=apps["fi"], amount=Decimal("10000.00"), proposed_by=people["preparer"])
+    Proposal.objects.create(
+        application=apps["fi"], amount=Decimal("10000.00"), reason="Matkakuluja ei hyväksytä täysimääräisinä.", proposed_by=people["preparer"]
+    )
     if allocation is not None:
         Allocation.objects.create(call=call, total=allocation, finalised_by=people["preparer"])
     return World(call=call, lead_user=lead_user, partner_user=partner_user, outsider=outsider, apps=apps, **people)

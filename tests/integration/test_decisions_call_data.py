@@ -47,12 +47,22 @@ def test_the_conditions_and_reporting_duties_cite_the_state_subsidies_act():
 
     call = Call.objects.get(slug="digi-2020")
     assert "7 §:n 3 momentti" in call.decision_conditions_fi
-    assert "20 §" in call.decision_conditions_fi and "21 ja 22 §" in call.decision_conditions_fi
+    # Suspension 19 §; recovery under 21 § is mandatory ("on perittävä"), under 22 § discretionary ("voi");
+    # interest and late-payment interest 24–25 §.
+    conditions = call.decision_conditions_fi
+    assert "20 §" in conditions and "19 §:ssä" in conditions
+    assert "on perittävä avustus takaisin valtionavustuslain 21 §:ssä" in conditions and "voi periä avustuksen takaisin 22 §:ssä" in conditions
+    assert "viivästyskorkoa valtionavustuslain 24 ja 25 §:n mukaisesti" in conditions
+    assert "ska återkräva understödet i de fall som avses i 21 §" in call.decision_conditions_sv
+    assert "Projektadministratören svarar" in call.decision_conditions_sv
     assert "15 och 16 §" in call.decision_conditions_sv
     assert "section 7(3)" in call.decision_conditions_en
     assert "loppuraportin" in call.reporting_duties_fi and "selvityksen avustuksen käytöstä" in call.reporting_duties_fi
     assert "slutrapport" in call.reporting_duties_sv and "fyra månader" in call.reporting_duties_sv
     assert "final report" in call.reporting_duties_en
+    assert "maksatushakemusten perusteella" in call.payment_terms_fi and "90 procent" in call.payment_terms_sv
+    assert call.applied_provisions_fi.splitlines()[0] == "Valtionavustuslaki (688/2001) 5–7, 9–12, 14–16, 19–22 ja 34 §"
+    assert "Förvaltningslagen (434/2003) 45–47 § och 7 a kap." in call.applied_provisions_sv
 
 
 def test_loading_the_decision_texts_twice_changes_nothing():

@@ -145,7 +145,7 @@ def test_the_list_takes_as_many_queries_for_ten_applications_as_for_four(client,
         lead = factories.municipality(f"Kunta {n}", code=f"80{n}")
         app = support.submitted(world.call, lead, [factories.municipality(f"Naapuri {n}", code=f"81{n}")], factories.member(lead), project_name=f"Hanke {n}")
         support.set_state(app, "mark_eligible")
-        Proposal.objects.create(application=app, amount=Decimal("1000.00"), proposed_by=world.preparer)
+        Proposal.objects.create(application=app, amount=Decimal("1000.00"), reason="Osa kuluista ei ole hyväksyttäviä.", proposed_by=world.preparer)
         prepare(world.__class__(**{**world.__dict__, "apps": {"x": app}}), "x")
 
     with django_assert_num_queries(len(four.captured_queries)):

@@ -37,6 +37,7 @@ def grant_form(world, app, **changes) -> dict:
         "conditions": "Ehdot.",
         "reporting": "Raportointi.",
         "grounds": "",
+        "reduction_reason": "Matkakulut eivät ole hyväksyttäviä.",
         "presenter": world.presenter.pk,
         "presenter_title": "neuvotteleva virkamies",
         "decision_maker": world.decision_maker.pk,

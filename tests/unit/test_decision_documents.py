@@ -57,6 +57,9 @@ def facts(language="sv", **changes) -> DecisionInput:
         "reporting": "Slutrapport inom fyra månader.",
         "decision_date": date(2020, 12, 11),
         "draft": False,
+        "diary_number": "VN/1234/2020",
+        "provisions": ("Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §", "Förvaltningslagen (434/2003) 45–47 § och 7 a kap."),
+        "payment_terms": "Understödet betalas ut på ansökan.",
     }
     values.update(changes)
     return DecisionInput(**values)
@@ -77,7 +80,8 @@ def test_a_swedish_grant_names_the_parties_in_swedish_and_states_its_terms():
     assert doc.conditions == ("Första villkoret fortsätter här.", "Andra villkoret.")
     assert doc.reporting == ("Slutrapport inom fyra månader.",)
     assert doc.reason == ""
-    assert doc.laws == ("688/2001", "893/2019")
+    assert doc.laws == ("Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §", "Förvaltningslagen (434/2003) 45–47 § och 7 a kap.")
+    assert doc.diary_number == "VN/1234/2020" and doc.payment_terms == ("Understödet betalas ut på ansökan.",)
     assert doc.decision_maker == Signatory("Anne-Marie Välikangas", "finansråd")
     assert doc.presenter == Signatory("Suvi Savolainen", "konsultativ tjänsteman")
     assert doc.distribution == ("Borgå", "Lovisa", "Sibbo", "Kuntayhtymä")
@@ -156,3 +160,35 @@ def test_money_is_written_in_whole_euros_unless_there_are_cents(amount, text):
 
 def test_the_same_facts_give_the_same_document():
     assert assemble(facts()) == assemble(facts())
+
+
+def test_an_ineligible_application_gets_its_failed_conditions_and_no_score():
+    doc = assemble(
+        facts(
+            outcome="no_grant",
+            ineligible=True,
+            failed_conditions=("Projektet ska gälla minst ett målområde.",),
+            screening_reason="Inget målområde.",
+            weighted_score="3.10",
+            rank=4,
+        )
+    )
+
+    assert doc.ineligible and doc.failed_conditions == ("Projektet ska gälla minst ett målområde.",)
+    assert doc.screening_reason == ("Inget målområde.",)
+    assert (doc.weighted_score, doc.rank, doc.payment_terms) == ("", None, ())
+
+
+def test_an_eligible_application_without_a_grant_gets_its_score_rank_and_the_cut_off():
+    doc = assemble(facts(outcome="no_grant", weighted_score="3.10", rank=12, ranked=40, cutoff_score="3.45"))
+
+    assert not doc.ineligible
+    assert (doc.weighted_score, doc.rank, doc.ranked, doc.cutoff_score) == ("3,10", 12, 40, "3,45")
+
+
+def test_a_reduced_grant_carries_its_reason():
+    reduced = assemble(facts(amount=Decimal("10000.00"), reduction_reason="Resekostnaderna godtas inte."))
+    full = assemble(facts(amount=Decimal("13799.37")))
+
+    assert reduced.reduced and reduced.reduction_reason == ("Resekostnaderna godtas inte.",)
+    assert not full.reduced

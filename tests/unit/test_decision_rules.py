@@ -112,3 +112,27 @@ def test_the_batch_plan(state, proposal, outcome, amount, reason):
     plan = rules.batch_plan(BatchItem(1, state, proposal))
 
     assert (plan.outcome, plan.amount, plan.reason_code) == (outcome, amount, reason)
+
+
+def test_the_presenting_official_and_the_decision_maker_are_two_people():
+    assert rules.check_two_people(3, 3)[0].code == "same_person"
+    assert rules.check_two_people(3, 4) == []
+
+
+def test_a_grant_below_the_request_needs_a_reason():
+    assert rules.check_reduction(Decimal("900.00"), Decimal("1000.00"), "  ")[0].field == "reduction_reason"
+    assert rules.check_reduction(Decimal("900.00"), Decimal("1000.00"), "Matkat eivät ole hyväksyttäviä.") == []
+    assert rules.check_reduction(Decimal("1000.00"), Decimal("1000.00"), "") == []
+
+
+def test_eligible_costs_before_the_decision_date_need_grounds():
+    assert rules.check_period_start(date(2020, 12, 1), date(2020, 12, 11), "")[0].field == "period_grounds"
+    assert rules.check_period_start(date(2020, 12, 1), date(2020, 12, 11), "Hanke alkoi ministeriön luvalla.") == []
+    assert rules.check_period_start(date(2020, 12, 11), date(2020, 12, 11), "") == []
+
+
+def test_the_diary_number_is_required_when_signing_and_always_in_its_form():
+    assert rules.check_diary_number("", required=False) == []
+    assert rules.check_diary_number("", required=True)[0].code == "required"
+    assert rules.check_diary_number("1234/2020", required=False)[0].code == "format"
+    assert rules.check_diary_number("VN/1234/2020", required=True) == []

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0002_decision_document_fields'),
+        ("decisions", "0002_decision_document_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='diary_number',
-            field=models.CharField(blank=True, max_length=40, verbose_name='diary number'),
+            model_name="decision",
+            name="diary_number",
+            field=models.CharField(blank=True, max_length=40, verbose_name="diary number"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='grounds_facts',
+            model_name="decision",
+            name="grounds_facts",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='period_grounds',
-            field=models.TextField(blank=True, verbose_name='grounds for eligible costs before the decision date'),
+            model_name="decision",
+            name="period_grounds",
+            field=models.TextField(blank=True, verbose_name="grounds for eligible costs before the decision date"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='reduction_reason',
-            field=models.TextField(blank=True, verbose_name='reason for granting less than applied for'),
+            model_name="decision",
+            name="reduction_reason",
+            field=models.TextField(blank=True, verbose_name="reason for granting less than applied for"),
         ),
     ]

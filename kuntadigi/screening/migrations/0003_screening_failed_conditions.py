@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0002_check_results'),
+        ("screening", "0002_check_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='screening',
-            name='failed_conditions',
-            field=models.JSONField(blank=True, default=list, verbose_name='conditions not met'),
+            model_name="screening",
+            name="failed_conditions",
+            field=models.JSONField(blank=True, default=list, verbose_name="conditions not met"),
         ),
     ]

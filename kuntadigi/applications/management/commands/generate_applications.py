@@ -501,6 +501,9 @@ class OfficialsPath:
         from kuntadigi.decisions import services_ranking as ranking
 
         clock.set_now(self.moments["ranked"])
+        if not self.call.diary_number:  # a fictional diary number for the generated call's decisions
+            self.call.diary_number = f"VN/{9000 + self.call.pk}/{clock.helsinki(self.call.closes_at).year}"
+            Call.objects.filter(pk=self.call.pk).update(diary_number=self.call.diary_number)
         if Application.objects.filter(call=self.call, state=State.ELIGIBLE).exists():
             ranking.apply_fill(self.preparer, self.call)
             clock.set_now(self.moments["ranked"] + timedelta(hours=1))
