@@ -88,8 +88,16 @@ def call(slug: str = "digi-2020", *, opens_at: datetime = OPENS_2020, closes_at:
         "vat_eligible": False,
         "is_published": True,
         "diary_number": "VN/1234/2020",
-        "applied_provisions_fi": "Valtionavustuslaki (688/2001) 5–7, 9–12, 14–16, 19–22 ja 34 §\nValtioneuvoston asetus kuntien digitalisaation kannustinjärjestelmästä (893/2019) 2–5 §\nHallintolaki (434/2003) 45–47 § ja 7 a luku",
-        "applied_provisions_sv": "Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §\nStatsrådets förordning om incitamentsystemet för digitalisering i kommunerna (893/2019) 2–5 §\nFörvaltningslagen (434/2003) 45–47 § och 7 a kap.",
+        "applied_provisions_fi": (
+            "Valtionavustuslaki (688/2001) 5–7, 9–12, 14–16, 19–22 ja 34 §\n"
+            "Valtioneuvoston asetus kuntien digitalisaation kannustinjärjestelmästä (893/2019) 2–5 §\n"
+            "Hallintolaki (434/2003) 45–47 § ja 7 a luku"
+        ),
+        "applied_provisions_sv": (
+            "Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §\n"
+            "Statsrådets förordning om incitamentsystemet för digitalisering i kommunerna (893/2019) 2–5 §\n"
+            "Förvaltningslagen (434/2003) 45–47 § och 7 a kap."
+        ),
         "applied_provisions_en": "State Subsidies Act (688/2001), sections 5–7, 9–12, 14–16, 19–22 and 34",
         "payment_terms_fi": "Avustus maksetaan hankehallinnoijan maksatushakemusten perusteella.",
         "payment_terms_sv": "Understödet betalas ut på basis av projektadministratörens ansökningar om utbetalning.",
