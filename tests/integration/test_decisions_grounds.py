@@ -1,0 +1,104 @@
+"""Decisions that hold up: their grounds name the decisive facts, and only two different people, neither
+tied to a party, present and sign them. Read back from the signed PDFs, in Finnish and in Swedish."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kuntadigi.applications.errors import Refused
+from kuntadigi.assessment.models import Tie
+from kuntadigi.calls.models import CallRole
+from kuntadigi.decisions import services_decisions as services
+from kuntadigi.decisions.models import Decision
+from kuntadigi.screening.models import Screening
+from tests.integration import decisions_support as support
+from tests.integration.test_decisions_pdf import prepare, signed_pdf, wording
+
+
+@pytest.fixture
+def world(db):
+    return support.build_world()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_an_ineligible_application_is_told_the_condition_it_failed_and_nothing_of_assessment(world, language, django_capture_on_commit_callbacks):
+    app = world.apps["ineligible"]
+    app.language = language
+    app.save(update_fields=["language"])
+    Screening.objects.create(
+        application=app,
+        outcome="ineligible",
+        reason="Hanke kohdistuu sosiaali- ja terveydenhuoltoon.",
+        failed_conditions=["target_areas"],
+        marked_by=world.preparer,
+    )
+    prepare(world, "ineligible")
+
+    text = signed_pdf(world, "ineligible", django_capture_on_commit_callbacks)
+
+    assert wording(language, "The application does not meet the following conditions of the call:") in text
+    assert wording(language, "The project must concern at least one target area of the call.") in text
+    assert "Hanke kohdistuu sosiaali- ja terveydenhuoltoon." in text
+    assert wording(language, "The applications were assessed against the criteria of the call:") not in text
+    assert "VN/1234/2020" in text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_a_reduced_grant_prints_its_reason(world, language, django_capture_on_commit_callbacks):
+    app = world.apps["fi"]
+    app.language = language
+    app.save(update_fields=["language"])
+    prepare(world, "fi")  # the proposal of 10 000 € of the 12 000 € applied for, with its reason
+
+    text = signed_pdf(world, "fi", django_capture_on_commit_callbacks)
+
+    assert (
+        wording(
+            language, "The grant is less than the %(requested)s euros applied for; %(amount)s euros are granted because:", requested="12 000", amount="10 000"
+        )
+        in text
+    )
+    assert "Matkakuluja ei hyväksytä täysimääräisinä." in text
+
+
+def test_a_grant_below_the_request_without_a_reason_is_refused(world):
+    with pytest.raises(Refused) as refused:
+        prepare(world, "fi", reduction_reason="")
+    assert refused.value.field == "reduction_reason"
+
+
+def test_the_presenting_official_cannot_also_make_the_decision(world):
+    CallRole.objects.create(call=world.call, user=world.presenter, role="decision_maker")  # holds both roles
+
+    with pytest.raises(Refused) as refused:
+        prepare(world, "sv", decision_maker_id=world.presenter.pk)
+
+    assert [problem.code for problem in refused.value.problems] == ["same_person"]
+    assert not Decision.objects.filter(application=world.apps["sv"]).exists()
+
+
+def test_a_decision_maker_tied_to_a_party_cannot_sign(world):
+    prepare(world, "sv")
+    partner = world.apps["sv"].participants.exclude(organisation=world.apps["sv"].lead).get().organisation
+    Tie.objects.create(assessor=world.decision_maker, organisation=partner, kind="board")
+
+    with pytest.raises(Refused) as refused:
+        services.sign_decision(world.decision_maker, world.apps["sv"].pk)
+
+    assert "Anne-Marie Välikangas" in refused.value.message and "Loviisa" in refused.value.message
+    assert refused.value.field == "decision_maker"
+    assert Decision.objects.get(application=world.apps["sv"]).state == Decision.State.DRAFT
+
+
+def test_signing_needs_the_diary_number(world):
+    prepare(world, "sv", diary_number="")
+    world.call.diary_number = ""
+    world.call.save(update_fields=["diary_number"])
+
+    with pytest.raises(Refused) as refused:
+        services.sign_decision(world.decision_maker, world.apps["sv"].pk)
+
+    assert refused.value.field == "diary_number"
+    assert Decimal(Decision.objects.get(application=world.apps["sv"]).amount) == Decimal("12750.00")
