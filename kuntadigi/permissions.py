@@ -277,10 +277,25 @@ def is_assessor(user) -> bool:
     return cached
 
 
+def presents_or_decides(user) -> bool:
+    """A presenting official or decision-maker in some call: they declare their ties, as assessors do."""
+    if not _authenticated(user):
+        return False
+    cached = getattr(user, "_kd_presents_or_decides", None)
+    if cached is None:
+        from kuntadigi.calls.models import CallRole
+
+        cached = CallRole.objects.filter(user=user, role__in=[CallRole.Role.PRESENTER, CallRole.Role.DECISION_MAKER]).exists()
+        user._kd_presents_or_decides = cached
+    return cached
+
+
 def can_declare_ties(user) -> Decision:
-    if is_assessor(user):
+    """Assessors, presenting officials and decision-makers declare their ties to organisations: a tie
+    disqualifies them from the applications of the organisation (Administrative Procedure Act 27–28 §)."""
+    if is_assessor(user) or presents_or_decides(user):
         return ALLOW
-    return deny(_("Only assessors declare their ties to organisations."))
+    return deny(_("Only assessors, presenting officials and decision-makers declare their ties to organisations."))
 
 
 def can_assign_assessors(user, call) -> Decision:

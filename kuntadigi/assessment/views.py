@@ -53,6 +53,12 @@ def _form_error_items(form) -> list[tuple[str, str]]:
 
 
 def _require_assessor(user) -> None:
+    if not permissions.is_assessor(user):
+        raise Http404
+
+
+def _require_tie_declarer(user) -> None:
+    """Assessors, presenting officials and decision-makers keep their declared ties."""
     if not permissions.can_declare_ties(user):
         raise Http404
 
@@ -61,7 +67,7 @@ def _require_assessor(user) -> None:
 @require_http_methods(["GET", "POST"])
 def ties(request):
     user = request.user
-    _require_assessor(user)
+    _require_tie_declarer(user)
     form = TieForm()
     matches: list[Organisation] = []
     chosen_kind = ""
@@ -97,6 +103,7 @@ def ties(request):
     declared = list(Tie.objects.filter(assessor=user).select_related("organisation").order_by("organisation__name_fi", "kind"))
     context = {
         "form": form,
+        "is_assessor": permissions.is_assessor(user),
         "error_items": _form_error_items(form),
         "declared": declared,
         "matches": matches,
@@ -109,7 +116,7 @@ def ties(request):
 @login_required
 @require_POST
 def remove_tie(request, pk: int):
-    _require_assessor(request.user)
+    _require_tie_declarer(request.user)
     try:
         tie = services.remove_tie(request.user, pk)
     except Tie.DoesNotExist:

@@ -102,6 +102,7 @@ def decision_list(request, call_slug: str):
         "screened_without_decision": screened,
         "may_prepare": bool(permissions.can_prepare_decisions(request.user, call)),
         "may_sign": CallRole.Role.DECISION_MAKER in permissions.call_roles(request.user, call),
+        "may_declare_ties": bool(permissions.can_declare_ties(request.user)),
     }
     return render(request, "decisions/list.html", context)
 

@@ -403,3 +403,19 @@ def test_api_root_and_index(client, world):
 def test_only_get(client, world):
     assert client.post(GRANTS, {}).status_code == 405
     assert client.post(f"{GRANTS}/DIGI-2020-0001").status_code == 405
+
+
+def test_a_method_the_api_does_not_have_is_refused_in_json(client, db):
+    response = client.put("/api/v1/calls/digi-2020")
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert "GET" in response["Allow"] and "not allowed" in response.json()["detail"]
+
+
+def test_an_address_that_matches_no_operation_is_answered_in_json(client, db):
+    response = client.get("/api/v1/calls/%0Adigi")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found: the address names nothing public."}

@@ -36,7 +36,7 @@ GET_MATRIX = {
     "queue": ("assessment:queue", {}, row(LOGIN, _, _, _, _, _, _, OK, OK, OK)),
     "score": ("assessment:score", {"assignment_pk": "{anna}"}, row(LOGIN, _, _, _, _, _, _, OK, _, _)),
     "score blocked": ("assessment:score", {"assignment_pk": "{cecilia}"}, row(LOGIN, _, _, _, _, _, _, _, _, _)),
-    "ties": ("assessment:ties", {}, row(LOGIN, _, _, _, _, _, _, OK, OK, OK)),
+    "ties": ("assessment:ties", {}, row(LOGIN, _, _, _, _, OK, OK, OK, OK, OK)),
     "remove tie": ("assessment:remove_tie", {"pk": "{tie}"}, row(LOGIN, *[NOT_ALLOWED] * 9)),
     "assignments": ("assessment:assignments", {"call_slug": "{call}"}, row(LOGIN, _, _, _, OK, _, _, _, _, _)),
     "assign": ("assessment:assign", {"call_slug": "{call}"}, row(LOGIN, *[NOT_ALLOWED] * 9)),
@@ -48,7 +48,7 @@ GET_MATRIX = {
 POST_MATRIX = {
     "score": ("assessment:score", {"assignment_pk": "{anna}"}, row(LOGIN, _, _, _, _, _, _, REDIRECT, _, _)),
     "score blocked": ("assessment:score", {"assignment_pk": "{cecilia}"}, row(LOGIN, _, _, _, _, _, _, _, _, _)),
-    "ties": ("assessment:ties", {}, row(LOGIN, _, _, _, _, _, _, REDIRECT, REDIRECT, REDIRECT)),
+    "ties": ("assessment:ties", {}, row(LOGIN, _, _, _, _, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "remove tie": ("assessment:remove_tie", {"pk": "{tie}"}, row(LOGIN, _, _, _, _, _, _, _, _, REDIRECT)),
     "assign": ("assessment:assign", {"call_slug": "{call}"}, row(LOGIN, _, _, _, REDIRECT, _, _, _, _, _)),
     "spread": ("assessment:spread", {"call_slug": "{call}"}, row(LOGIN, _, _, _, REDIRECT, _, _, _, _, _)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from kuntadigi.applications.errors import Refused
 from kuntadigi.assessment.models import Tie
@@ -102,3 +103,18 @@ def test_signing_needs_the_diary_number(world):
 
     assert refused.value.field == "diary_number"
     assert Decimal(Decision.objects.get(application=world.apps["sv"]).amount) == Decimal("12750.00")
+
+
+def test_a_decision_maker_declares_a_tie_on_the_ties_page_and_is_then_disqualified(client, world):
+    client.force_login(world.decision_maker)
+    page = client.get(reverse("decisions:decision_list", args=[world.call.slug])).content.decode()
+    assert reverse("assessment:ties") in page
+
+    loviisa = world.apps["sv"].participants.exclude(organisation=world.apps["sv"].lead).get().organisation
+    response = client.post(reverse("assessment:ties"), {"organisation_id": loviisa.pk, "kind": "board", "note": ""})
+    assert response.status_code == 302
+    assert Tie.objects.filter(assessor=world.decision_maker, organisation=loviisa).exists()
+
+    with pytest.raises(Refused) as refused:
+        prepare(world, "sv")
+    assert refused.value.field == "decision_maker"
