@@ -118,3 +118,38 @@ def test_a_decision_maker_declares_a_tie_on_the_ties_page_and_is_then_disqualifi
     with pytest.raises(Refused) as refused:
         prepare(world, "sv")
     assert refused.value.field == "decision_maker"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_an_eligible_application_left_without_a_grant_is_told_its_score_rank_and_the_cut_off(world, language, django_capture_on_commit_callbacks):
+    from kuntadigi.calls.models import NoGrantReason
+    from kuntadigi.decisions.models import Proposal
+    from tests.integration import ranking_support
+
+    funded, unfunded = world.apps["sv"], world.apps["fi"]
+    unfunded.language = language
+    unfunded.save(update_fields=["language"])
+    ranking_support.score(funded, world.assessor, 4)
+    ranking_support.score(unfunded, world.assessor, 2)
+    Proposal.objects.filter(application=unfunded).update(amount=Decimal("0.00"), reason="Määräraha ei riitä.")
+    reason = NoGrantReason.objects.get(call=world.call, code="not-within-appropriation")
+    prepare(world, "fi", outcome="no_grant", amount=None, no_grant_reason_id=reason.pk)
+
+    text = signed_pdf(world, "fi", django_capture_on_commit_callbacks)
+
+    score = "2,00"
+    assert (
+        wording(
+            language,
+            "The weighted score of the application was %(score)s, and it was ranked %(rank)s of the %(ranked)s applications that met the conditions of the call.",
+            score=score,
+            rank=2,
+            ranked=2,
+        )
+        in text
+    )
+    assert (
+        wording(language, "The appropriation was used up at a weighted score of %(cutoff)s: no application with a lower score could be funded.", cutoff="4,00")
+        in text
+    )
+    assert wording(language, "The applications were assessed against the criteria of the call:") in text
