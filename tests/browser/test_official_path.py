@@ -50,6 +50,9 @@ def world(transactional_db, reference_data, site, mailbox):
     return support.closed_call()
 
 
+DIARY_NUMBER = "VN/20641/2020"  # the ministry's diary number of the matter, typed by the preparer
+
+
 def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser, site, mailbox, world):
     call = world.call
     swedish = world.by_language("sv")[0]
@@ -195,6 +198,7 @@ def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser,
     preparer.click(f"main a[href$='/officials/applications/{swedish.pk}/decision/']")
     assert preparer.page.locator("#id_presenter").input_value() == str(world.preparer.pk)
     assert preparer.page.locator("#id_decision_maker").input_value() == str(world.decision_maker.pk)
+    preparer.page.fill("#id_diary_number", DIARY_NUMBER)
     preparer.page.fill("#id_presenter_title", SWEDISH_TITLES[0])
     preparer.page.fill("#id_decision_maker_title", SWEDISH_TITLES[1])
     preparer.click("form#decision-form button[type=submit]")
@@ -205,12 +209,13 @@ def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser,
     preparer.click(f"main a[href$='/officials/calls/{call.slug}/decisions/prepare-all/']")
     preparer.page.select_option("#id_presenter", str(world.preparer.pk))
     preparer.page.select_option("#id_decision_maker", str(world.decision_maker.pk))
+    preparer.page.fill("#id_diary_number", DIARY_NUMBER)
     preparer.page.fill("#id_presenter_title", FINNISH_TITLES[0])
     preparer.page.fill("#id_decision_maker_title", FINNISH_TITLES[1])
     preparer.click("main form[action=''] button[type=submit]")
     decisions = {d.application_id: d for d in Decision.objects.filter(application__call=call)}
     assert set(decisions) == {a.pk for a in world.applications}
-    assert all(d.state == "draft" for d in decisions.values())
+    assert all(d.state == "draft" and d.diary_number == DIARY_NUMBER for d in decisions.values())
     assert decisions[swedish.pk].language == "sv" and decisions[swedish.pk].presenter_title == SWEDISH_TITLES[0]
     assert decisions[supplemented.pk].language == "fi" and decisions[supplemented.pk].presenter_title == FINNISH_TITLES[0]
     assert decisions[ineligible.pk].outcome == "no_grant" and decisions[ineligible.pk].no_grant_reason.code == "conditions-not-met"
@@ -241,6 +246,7 @@ def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser,
     documents = {pk: decision.document.open("rb").read() for pk, decision in signed.items()}
     for pk, data in documents.items():
         assert hashlib.sha256(data).hexdigest() == signed[pk].document_sha256
+    assert all(DIARY_NUMBER in support.pdf_text(data) for data in documents.values())
     _assert_written_in(support.pdf_text(documents[swedish.pk]), "sv", swedish)
     _assert_written_in(support.pdf_text(documents[supplemented.pk]), "fi", supplemented)
     _assert_written_in(support.pdf_text(documents[ineligible.pk]), "fi", ineligible)
