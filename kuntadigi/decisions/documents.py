@@ -115,6 +115,8 @@ class DecisionInput:
     rank: int | None = None
     ranked: int | None = None
     cutoff_score: str = ""
+    # The parties as legal persons (services_decisions.parties_of): {"lead": {...}, "partners": [...]}.
+    parties: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class DecisionDocument:
     rank: int | None = None
     ranked: int | None = None
     cutoff_score: str = ""
+    recipient_business_id: str = ""
 
     @property
     def is_translation(self) -> bool:
@@ -193,6 +196,14 @@ class DecisionDocument:
 def document_language(language: str) -> str:
     """Finnish or Swedish: the language of the application, Finnish when it is anything else."""
     return language if language in DOCUMENT_LANGUAGES else "fi"
+
+
+def party_name(party: dict, language: str) -> str:
+    """A party as the legal person it is, in the document's language: 'Mäntyharjun kunta' /
+    'Mäntyharju kommun'; its plain name when the registry has no legal name."""
+    if language == "sv":
+        return party.get("legal_name_sv") or party.get("legal_name_fi") or organisation_name(party, language)
+    return party.get("legal_name_fi") or party.get("legal_name_sv") or organisation_name(party, language)
 
 
 def organisation_name(data: dict, language: str) -> str:
@@ -240,8 +251,14 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
     """The decision's content in its language. Pure: the same facts always give the same document."""
     language = document_language(facts.language)
     content = facts.content
-    recipient = organisation_name(content["lead"], language)
-    partners = tuple(organisation_name(p, language) for p in content.get("partners", []))
+    if facts.parties:
+        recipient = party_name(facts.parties["lead"], language)
+        partners = tuple(party_name(p, language) for p in facts.parties.get("partners", []))
+        business_id = facts.parties["lead"].get("business_id") or ""
+    else:
+        recipient = organisation_name(content["lead"], language)
+        partners = tuple(organisation_name(p, language) for p in content.get("partners", []))
+        business_id = content["lead"].get("business_id") or ""
     requested = content.get("requested_grant")
     is_grant = facts.outcome == GRANT
     submitted = facts.submitted_at.date() if isinstance(facts.submitted_at, datetime) else facts.submitted_at
@@ -300,4 +317,5 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
         rank=facts.rank if not is_grant and not facts.ineligible else None,
         ranked=facts.ranked if not is_grant and not facts.ineligible else None,
         cutoff_score=_score(facts.cutoff_score) if not is_grant and not facts.ineligible else "",
+        recipient_business_id=business_id,
     )

@@ -81,6 +81,9 @@ class Decision(models.Model):
     # The decisive facts the grounds name, frozen when the draft is prepared and again when it is signed:
     # an ineligible application's failed conditions, an unfunded one's score, rank and the cut-off score.
     grounds_facts = models.JSONField(default=dict, blank=True)
+    # The parties as legal persons, frozen from the registry when the draft is prepared and when it is
+    # signed: {"lead": {...}, "partners": [...]}, each with legal names in fi and sv and a business ID.
+    parties = models.JSONField(default=dict, blank=True)
     # Who and when
     presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting official"))
     decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision-maker"))

@@ -242,6 +242,35 @@ def _condition_texts(application, codes) -> tuple[str, ...]:
     return tuple(text for text in (conditions.condition_text(code, facts) for code in codes) if text)
 
 
+def parties_of(application) -> dict:
+    """The lead and the partners as the legal persons the decision names, from the registry as it stands:
+    legal names in Finnish and Swedish, the plain names, the business ID."""
+
+    def party(organisation) -> dict:
+        return {
+            "id": organisation.pk,
+            "name_fi": organisation.name_fi,
+            "name_sv": organisation.name_sv,
+            "legal_name_fi": organisation.legal_name_fi,
+            "legal_name_sv": organisation.legal_name_sv,
+            "business_id": organisation.business_id or "",
+        }
+
+    participants = list(application.participants.select_related("organisation").order_by("pk"))
+    lead = next(p.organisation for p in participants if p.role == "lead")
+    return {"lead": party(lead), "partners": [party(p.organisation) for p in participants if p.role != "lead"]}
+
+
+def _check_recipient(decision_outcome: str, parties: dict) -> list[Problem]:
+    """A grant is made to a legal person with a business ID (it is paid to it)."""
+    lead = parties.get("lead") or {}
+    if decision_outcome == GRANT and not lead.get("business_id"):
+        name = lead.get("legal_name_fi") or lead.get("name_fi") or ""
+        message = _("The business ID of %(name)s, the recipient, is missing: add it on the registry page before the grant is signed.") % {"name": name}
+        return [Problem("outcome", "business_id_missing", message)]
+    return []
+
+
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
@@ -306,6 +335,7 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
         rank=facts.get("rank"),
         ranked=facts.get("ranked"),
         cutoff_score=facts.get("cutoff") or "",
+        parties=decision.parties or {},
     )
 
 
@@ -347,6 +377,7 @@ def _snapshot(decision: Decision | None) -> dict:
         "reduction_reason": decision.reduction_reason,
         "period_grounds": decision.period_grounds,
         "grounds_facts": decision.grounds_facts,
+        "parties": decision.parties,
         "presenter": decision.presenter_id,
         "presenter_title": decision.presenter_title,
         "decision_maker": decision.decision_maker_id,
@@ -496,6 +527,7 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         decision.reduction_reason = data.reduction_reason.strip() if is_grant else ""
         decision.period_grounds = data.period_grounds.strip() if is_grant else ""
         decision.grounds_facts = grounds_facts(application, data.outcome)
+        decision.parties = parties_of(application)
         decision.presenter_id = data.presenter_id
         decision.decision_maker_id = data.decision_maker_id
         decision.presenter_title = data.presenter_title.strip()
@@ -542,7 +574,9 @@ def sign_decision(user, application_pk: int) -> Decision:
             raise Refused(rules_decisions.why_not_decidable(application.state) or _("The application cannot be decided in its present state.")) from None
         now = clock.now()
         today = clock.helsinki(now).date()
+        decision.parties = parties_of(application)  # as the registry names them when signed
         problems = rules_decisions.check_diary_number(decision.diary_number, required=True)
+        problems += _check_recipient(decision.outcome, decision.parties)
         problems += rules_decisions.check_two_people(decision.presenter_id, decision.decision_maker_id)
         problems += _disqualified(application, {"presenter": decision.presenter_id, "decision_maker": decision.decision_maker_id})
         if decision.outcome == GRANT:  # the allocation may have changed since the draft
@@ -561,7 +595,7 @@ def sign_decision(user, application_pk: int) -> Decision:
         decision.signed_at = now
         decision.decision_date = today
         decision.version += 1
-        decision.save(update_fields=["grounds_facts", "costs_from", "state", "signed_at", "decision_date", "version"])
+        decision.save(update_fields=["grounds_facts", "parties", "costs_from", "state", "signed_at", "decision_date", "version"])
         application_before = {"state": application.state, "version": application.version}
         application.state = new_state
         application.version += 1

@@ -104,11 +104,16 @@ def build_world(*, allocation: Decimal | None = Decimal("200000.00")) -> World:
     """Three municipalities' applications: Porvoo's in Swedish (eligible, proposal 12 750), Hämeenlinna's
     in Finnish (eligible, proposal 10 000), Kotka's (ineligible), Oulu's (submitted, not screened)."""
     call = decision_call()
-    porvoo = factories.municipality("Porvoo", code="638", name_sv="Borgå")
-    loviisa = factories.municipality("Loviisa", code="434", name_sv="Lovisa")
-    hameenlinna = factories.municipality("Hämeenlinna", code="109", name_sv="Tavastehus")
-    vaasa = factories.municipality("Vaasa", code="905", name_sv="Vasa")
-    kotka = factories.municipality("Kotka", code="285")
+    # Legal names and business IDs (made up, with valid check digits): a decision names its parties as legal persons.
+    porvoo = factories.municipality(
+        "Porvoo", code="638", name_sv="Borgå", legal_name_fi="Porvoon kaupunki", legal_name_sv="Borgå stad", business_id="1061512-1"
+    )
+    loviisa = factories.municipality("Loviisa", code="434", name_sv="Lovisa", legal_name_fi="Loviisan kaupunki", legal_name_sv="Lovisa stad")
+    hameenlinna = factories.municipality(
+        "Hämeenlinna", code="109", name_sv="Tavastehus", legal_name_fi="Hämeenlinnan kaupunki", legal_name_sv="Tavastehus stad", business_id="2012345-4"
+    )
+    vaasa = factories.municipality("Vaasa", code="905", name_sv="Vasa", legal_name_fi="Vaasan kaupunki", legal_name_sv="Vasa stad")
+    kotka = factories.municipality("Kotka", code="285", legal_name_fi="Kotkan kaupunki", legal_name_sv="Kotka stad", business_id="0923456-7")
     oulu = factories.municipality("Oulu", code="564", name_sv="Uleåborg")
     outsider_org = factories.municipality("Inari", code="148", name_sv="Enare")
     lead_user = factories.member(porvoo, "lead@borga.fi", admin=True, language="sv")

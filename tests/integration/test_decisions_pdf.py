@@ -53,7 +53,10 @@ def wording(language: str, msgid: str, **values) -> str:
 
 
 # The ministry's wording of a grant (msgid of templates/decisions/document.html).
-GRANTING = "%(recipient)s and the other municipalities named in the application are granted at most %(amount)s euros for the project %(project)s."
+GRANTING = (
+    "A state grant of at most %(amount)s euros is awarded for the project %(project)s. "
+    "The recipients are %(recipient)s, the lead applicant, and the other municipalities named in the application."
+)
 
 COMMON_PARTS = [
     "688/2001",  # State Subsidies Act
@@ -75,10 +78,11 @@ def test_the_swedish_decision_holds_every_part(world, django_capture_on_commit_c
         assert part in text, part
     assert "Finansministeriet" in text  # the authority
     assert reference in text and "11.12.2020" in text  # reference and date
-    assert "Borgå" in text and "Lovisa" in text  # the parties, by their Swedish names
+    assert "Borgå stad" in text and "Lovisa stad" in text  # the parties as legal persons, by their Swedish names
+    assert "FO-nummer 1061512-1" in text  # the recipient's business ID
     assert "Öppen kommun" in text and "15 000" in text  # what was applied for: the project, the eligible costs
     granting = wording("sv", GRANTING)
-    assert granting.replace("%(recipient)s", "Borgå").replace("%(amount)s", "12 750").replace("%(project)s", "Öppen kommun") in text
+    assert granting.replace("%(recipient)s", "Borgå stad").replace("%(amount)s", "12 750").replace("%(project)s", "Öppen kommun") in text
     assert "85 %" in text  # the maximum share
     assert "1.1.2021" in text and "31.10.2022" in text  # the eligible-cost period
     assert "Understödet får användas endast för projektet." in text  # conditions in Swedish
@@ -98,10 +102,11 @@ def test_the_finnish_decision_holds_every_part(world, django_capture_on_commit_c
     for part in COMMON_PARTS:
         assert part in text, part
     assert "Valtiovarainministeriö" in text
-    assert "Hämeenlinna" in text and "Vaasa" in text and "Tavastehus" not in text  # Finnish names
+    assert "Hämeenlinnan kaupunki" in text and "Vaasan kaupunki" in text and "Tavastehus" not in text  # Finnish legal names
+    assert "Y-tunnus 2012345-4" in text
     assert "Avoin kunta" in text
     granting = wording("fi", GRANTING)
-    assert granting.replace("%(recipient)s", "Hämeenlinna").replace("%(amount)s", "9 500,50").replace("%(project)s", "Avoin kunta") in text
+    assert granting.replace("%(recipient)s", "Hämeenlinnan kaupunki").replace("%(amount)s", "9 500,50").replace("%(project)s", "Avoin kunta") in text
     assert "Avustus on käytettävä yksinomaan hankkeen toteuttamiseen." in text
     assert "Loppuraportti ja selvitys" in text
     assert "neuvotteleva virkamies" in text and "finanssineuvos" in text

@@ -263,6 +263,19 @@ JUSTIFICATIONS = {
 }
 
 
+def fictional_business_id(seed: int) -> str:
+    """A business ID of valid form that no real organisation has (real ones do not start with 9) and no
+    organisation of the register has yet."""
+    from stdnum.fi import ytunnus
+
+    number = 9000000 + seed % 1000000
+    while True:
+        valid = [f"{number:07d}-{digit}" for digit in "0123456789" if ytunnus.is_valid(f"{number:07d}-{digit}")]
+        if valid and not Organisation.objects.filter(business_id=valid[0]).exists():
+            return valid[0]
+        number += 1  # a number whose check would be 10 has no valid ID; a taken one is skipped
+
+
 class Command(BaseCommand):
     help = (
         "Generate joint applications in a call through the real services (fixed seed, fictional content); "
@@ -510,6 +523,13 @@ class OfficialsPath:
         if not self.call.diary_number:  # a fictional diary number for the generated call's decisions
             self.call.diary_number = f"VN/{9000 + self.call.pk}/{clock.helsinki(self.call.closes_at).year}"
             Call.objects.filter(pk=self.call.pk).update(diary_number=self.call.diary_number)
+        # A grant is signed only to a lead with a business ID; the register has none for municipalities, so
+        # the demo gives each eligible lead without one a fictional ID (9xxxxxx-c: no real business ID
+        # starts with 9), which officials would enter from the Business Information System (YTJ).
+        leads = Organisation.objects.filter(led_applications__call=self.call, led_applications__state=State.ELIGIBLE, business_id__isnull=True).distinct()
+        for lead in leads:
+            lead.business_id = fictional_business_id(lead.pk)
+            lead.save(update_fields=["business_id"])
         if Application.objects.filter(call=self.call, state=State.ELIGIBLE).exists():
             ranking.apply_fill(self.preparer, self.call)
             clock.set_now(self.moments["ranked"] + timedelta(hours=1))
