@@ -141,7 +141,8 @@ def test_an_eligible_application_left_without_a_grant_is_told_its_score_rank_and
     assert (
         wording(
             language,
-            "The weighted score of the application was %(score)s, and it was ranked %(rank)s of the %(ranked)s applications that met the conditions of the call.",
+            "The weighted score of the application was %(score)s, and it was ranked %(rank)s of the %(ranked)s applications"
+            " that met the conditions of the call.",
             score=score,
             rank=2,
             ranked=2,
