@@ -16,6 +16,8 @@ class CallTranslation(TranslationOptions):
         "assessment_intro",
         "decision_conditions",
         "reporting_duties",
+        "eligible_cost_types",
+        "ineligible_cost_types",
     )
     required_languages = ("fi", "sv", "en")
 
@@ -34,7 +36,7 @@ class ExclusionTranslation(TranslationOptions):
 
 @register(CostCategory)
 class CostCategoryTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "description")
     required_languages = ("fi", "sv", "en")
 
 
