@@ -25,7 +25,9 @@ def region(code: str = "07") -> Region:
     return obj
 
 
-def municipality(name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000, **extra) -> Organisation:
+def municipality(
+    name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000, region_code: str = "07", **extra
+) -> Organisation:
     """A municipality; `extra` sets any other field (legal_name_fi, language_status, valid_until, successor, ...)."""
     n = next(_seq)
     name = name or f"Kunta {n}"
@@ -38,7 +40,7 @@ def municipality(name: str | None = None, code: str | None = None, name_sv: str 
         municipality_code=code,
         name_fi=name,
         name_sv=name_sv or name,
-        region=region(),
+        region=region(region_code),
         population=population,
         population_year=2019,
         **extra,

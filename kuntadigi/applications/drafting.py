@@ -89,6 +89,13 @@ def _require_project_page(user, current: Application) -> None:
         raise Refused(decisions[0].reason)
 
 
+def _require_may_take_part(call: Call, organisation: Organisation) -> None:
+    """The call's rule on Åland's municipalities, when a lead or a partner is chosen."""
+    region_code = organisation.region.code if organisation.region_id else None
+    if not rules.may_take_part(organisation.kind, region_code, call.aland_may_apply):
+        raise Refused(rules.aland_refusal(organisation.name), field="organisation")
+
+
 def _check_version(current: Application, expected_version) -> None:
     if expected_version is None or int(expected_version) != current.version:
         raise StaleVersion(current.updated_at)
@@ -131,6 +138,7 @@ def start_application(user, call: Call, lead: Organisation, language: str) -> Ap
         call = Call.objects.select_for_update().get(pk=call.pk)
         _require(permissions.can_start_application(user, call, lead))
         _require_valid_for_call(call, Organisation.objects.select_related("successor").get(pk=lead.pk), "lead")
+        _require_may_take_part(call, lead)
         prefix = drafting_rules.reference_prefix(call.slug)
         existing = Application.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True)
         reference = drafting_rules.next_reference(prefix, existing)
@@ -231,7 +239,7 @@ def draft_warnings(application: Application) -> list[rules.Problem]:
 def participants_with_budget(application: Application) -> list[Participant]:
     """The participants (lead first) with their organisations and budget lines, for confirmation states."""
     return list(
-        application.participants.select_related("organisation", "confirmed_by").prefetch_related(
+        application.participants.select_related("organisation", "organisation__region", "confirmed_by").prefetch_related(
             Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("category"))
         )
     )
@@ -331,7 +339,7 @@ def add_partner(user, application: Application, organisation: Organisation) -> P
     with transaction.atomic():
         current = _lock(application)
         _require(permissions.can_edit_application(user, current, part="partners"))
-        organisation = Organisation.objects.select_related("successor").get(pk=organisation.pk)
+        organisation = Organisation.objects.select_related("successor", "region").get(pk=organisation.pk)
         if not organisation.is_active:
             raise Refused(_("%(name)s is not active in the register and cannot take part.") % {"name": organisation.name}, field="organisation")
         if organisation.kind not in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY}:
@@ -339,6 +347,7 @@ def add_partner(user, application: Application, organisation: Organisation) -> P
         _require_valid_for_call(current.call, organisation, "organisation")
         if current.participants.filter(organisation=organisation).exists():
             raise Refused(_("%(name)s already takes part in the application.") % {"name": organisation.name}, field="organisation")
+        _require_may_take_part(current.call, organisation)
         participant = Participant.objects.create(application=current, organisation=organisation, role=Participant.Role.PARTNER)
         _bump(current)
         audit.record(user, "application.partner_added", current, application_id=current.pk, after={"organisation": organisation.pk, "version": current.version})

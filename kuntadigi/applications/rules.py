@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from kuntadigi.registry.rules import not_valid_reason
 
@@ -121,23 +122,80 @@ def check_budget(
     return problems
 
 
+# ── Who takes part ──────────────────────────────────────────────────────────
+
+MUNICIPALITY = "municipality"
+ALAND_REGION_CODE = "21"
+
+
+def counts_towards_minimum(kind: str | None) -> bool:
+    """The one rule for "at least N municipalities", at submission and in screening alike: only an
+    organisation of kind municipality counts, the lead included. A joint municipal authority takes part
+    but does not count: the register does not know its member municipalities, so it cannot stand for
+    them (docs/decisions.md, "Screening rules")."""
+    return kind == MUNICIPALITY
+
+
+def municipality_count(kinds: Iterable[str | None]) -> int:
+    """How many of the organisations (by kind) count towards the call's minimum."""
+    return sum(1 for kind in kinds if counts_towards_minimum(kind))
+
+
 def check_participants(lead_kind: str | None, partner_kinds: Sequence[str], min_municipalities: int) -> list[Problem]:
-    """The cooperation rule: a lead and enough municipalities or joint authorities in all."""
+    """The cooperation rule: a lead, at least one partner, and enough municipalities (counts_towards_minimum)."""
     problems: list[Problem] = []
     if lead_kind is None:
         problems.append(Problem("lead", "lead_missing", _("Choose the lead applicant.")))
     if not partner_kinds:
         problems.append(Problem("partners", "no_partners", _("Add at least one partner: the call funds only joint projects.")))
-    count = (1 if lead_kind else 0) + len(partner_kinds)
-    if count < min_municipalities:
+    if municipality_count([lead_kind, *partner_kinds]) < min_municipalities:
         problems.append(
             Problem(
                 "partners",
                 "too_few_municipalities",
-                _("The project needs at least %(count)d cooperating municipalities, the lead included.") % {"count": min_municipalities},
+                ngettext_lazy(
+                    "The project needs at least %(count)d municipality, the lead applicant included. Joint municipal authorities take part "
+                    "but do not count towards the minimum.",
+                    "The project needs at least %(count)d municipalities, the lead applicant included. Joint municipal authorities take part "
+                    "but do not count towards the minimum.",
+                    "count",
+                )
+                % {"count": min_municipalities},
             )
         )
     return problems
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation taking part, as the Åland rule sees it."""
+
+    name: str
+    kind: str
+    region_code: str | None
+    is_lead: bool = False
+
+
+def is_aland_municipality(kind: str | None, region_code: str | None) -> bool:
+    return kind == MUNICIPALITY and region_code == ALAND_REGION_CODE
+
+
+def may_take_part(kind: str | None, region_code: str | None, aland_may_apply: bool) -> bool:
+    """A municipality of Åland (region 21) takes part only in a call that allows it; anyone else may."""
+    return aland_may_apply or not is_aland_municipality(kind, region_code)
+
+
+def aland_refusal(name: str) -> str:
+    return str(_("%(name)s is a municipality of Åland, and Åland's municipalities may not apply in this call.") % {"name": name})
+
+
+def check_aland(parties: Sequence[Party], aland_may_apply: bool) -> list[Problem]:
+    """One Problem for each municipality of Åland taking part in a call that does not allow them."""
+    return [
+        Problem("lead" if party.is_lead else "partners", "aland_not_allowed", aland_refusal(party.name))
+        for party in parties
+        if not may_take_part(party.kind, party.region_code, aland_may_apply)
+    ]
 
 
 def check_schedule(start: date | None, end: date | None, latest_end: date) -> list[Problem]:

@@ -39,7 +39,7 @@ TEXT_FIELDS = ("summary", "current_state", "objectives", "change_in_ways_of_work
 def with_content(queryset):
     """Everything application_content and validate_for_submission read, in a fixed number of queries."""
     return queryset.select_related("call", "lead", "created_by").prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("organisation__successor").order_by("role", "id")),
+        Prefetch("participants", queryset=Participant.objects.select_related("organisation__successor", "organisation__region").order_by("role", "id")),
         Prefetch("participants__budget_lines", queryset=BudgetLine.objects.select_related("category").order_by("category__order", "id")),
         "target_areas",
         "attachments",
@@ -58,6 +58,19 @@ def _lock(pk: int) -> Application:
 
 def organisation_display_name(org) -> str:
     return org.name
+
+
+def parties(participants) -> list[rules.Party]:
+    """The participants as the Åland rule sees them (load organisation__region with them)."""
+    return [
+        rules.Party(
+            name=organisation_display_name(p.organisation),
+            kind=p.organisation.kind,
+            region_code=p.organisation.region.code if p.organisation.region_id else None,
+            is_lead=p.role == Participant.Role.LEAD,
+        )
+        for p in participants
+    ]
 
 
 # ── The submission check ────────────────────────────────────────────────────
@@ -114,6 +127,7 @@ def validate_for_submission(application: Application) -> list[Problem]:
         ],
         registry_rules.helsinki_day(call.opens_at),
     )
+    problems += rules.check_aland(parties(participants), call.aland_may_apply)
 
     lines = _lines_for_rules(application)
     categories = {c.code for c in call.cost_categories.all()}
@@ -436,6 +450,8 @@ def receipt_facts(submission: Submission) -> dict:
         "project_name": content["project_name"],
         "lead": _org_name(content["lead"]),
         "partners": [_org_name(p) for p in content.get("partners", [])],
+        "costs": sum((Decimal(line["amount"]) for line in content.get("budget", [])), Decimal("0.00")).quantize(rules.CENT),
+        "requested_grant": _money(content.get("requested_grant")),
         "number": submission.number,
         "submitted_at": submission.submitted_at,
         "fingerprint": submission.fingerprint,

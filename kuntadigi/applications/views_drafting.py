@@ -17,7 +17,7 @@ from kuntadigi.calls.models import Call
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, fields_of_parts
 
-from . import drafting, drafting_rules, rules
+from . import drafting, drafting_rules, rules, submission
 from .drafting import Refused, StaleVersion
 from .forms import (
     ApplicationForm,
@@ -290,7 +290,7 @@ def partners(request, pk):
         lead.organisation.kind if lead else None,
         [r.participant.organisation.kind for r in rows if r.participant.role == Participant.Role.PARTNER],
         application.call.min_municipalities,
-    )
+    ) + rules.check_aland(submission.parties([r.participant for r in rows]), application.call.aland_may_apply)
     context = _page(
         application,
         "partners",

@@ -24,7 +24,7 @@ class ExclusionInline(TranslationStackedInline):
     extra = 0
 
 
-class CostCategoryInline(TranslationTabularInline):
+class CostCategoryInline(TranslationStackedInline):
     model = CostCategory
     extra = 0
 
@@ -54,10 +54,22 @@ class CallAdmin(TranslationAdmin):
     fieldsets = (
         (None, {"fields": ("slug", "is_published", "title", "funder", "programme", "legal_basis", "summary")}),
         (_("Texts of the call"), {"fields": ("purpose", "cooperation_rule", "assessment_intro")}),
+        (_("Eligible and ineligible costs"), {"fields": ("eligible_cost_types", "ineligible_cost_types")}),
         (_("Application period"), {"fields": ("opens_at", "closes_at", "project_end_latest")}),
         (
             _("Rules"),
-            {"fields": ("appropriation", "min_municipalities", "max_grant_share", "vat_eligible", "summary_max_chars", "score_min", "score_max")},
+            {
+                "fields": (
+                    "appropriation",
+                    "min_municipalities",
+                    "aland_may_apply",
+                    "max_grant_share",
+                    "vat_eligible",
+                    "summary_max_chars",
+                    "score_min",
+                    "score_max",
+                )
+            },
         ),
     )
     inlines = (TargetAreaInline, ExclusionInline, CostCategoryInline, CriterionInline, FaqEntryInline, ContactInline)

@@ -49,8 +49,12 @@ RULE_KEYS = (
     "score_min",
     "score_max",
 )
+# Optional rules: left out, they take the model's default (Åland's municipalities may not apply).
+OPTIONAL_RULE_KEYS = ("aland_may_apply",)
+# Lists of lines per language, stored one item per line in a translatable text (VNA 893/2019 5 §).
+LINE_LIST_KEYS = ("eligible_cost_types", "ineligible_cost_types")
 LIST_KEYS = ("target_areas", "exclusions", "cost_categories", "criteria", "faq", "contacts", "no_grant_reasons")
-TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *LIST_KEYS}
+TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *OPTIONAL_RULE_KEYS, *LINE_LIST_KEYS, *LIST_KEYS}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -187,6 +191,28 @@ def _texts(name: str, text: dict[str, str]) -> dict[str, str]:
     return {f"{name}_{lang}": value for lang, value in text.items()}
 
 
+def _line_lists(check: _Checker, obj, where: str) -> dict[str, str]:
+    """{'fi': [items], 'sv': [...], 'en': [...]} -> {'fi': 'item\nitem', ...}; every language, no empty item."""
+    if not isinstance(obj, dict):
+        check.problem(where, f"must be an object with a list of items for each of the languages {', '.join(LANGUAGES)}")
+        return {}
+    for key in sorted(set(obj) - set(LANGUAGES)):
+        check.problem(where, f"unknown language {key!r}")
+    result = {}
+    for lang in LANGUAGES:
+        items = obj.get(lang)
+        if items is None:
+            check.problem(where, f"missing language {lang!r}")
+        elif not isinstance(items, list) or not all(isinstance(item, str) and item.strip() and "\n" not in item for item in items):
+            check.problem(where, f"the {lang!r} items must be a list of non-empty one-line strings")
+        else:
+            result[lang] = "\n".join(item.strip() for item in items)
+    counts = {len(obj[lang]) for lang in LANGUAGES if isinstance(obj.get(lang), list)}
+    if len(counts) > 1:
+        check.problem(where, "every language must have the same number of items")
+    return result
+
+
 def _keywords(check: _Checker, obj, where: str) -> str:
     """Keywords by language ({'fi': [...], ...}) or one list, stored one per line."""
     if obj is None:
@@ -237,6 +263,9 @@ def validate(data, source: str = "call") -> CallData:
     values["min_municipalities"] = check.integer(data.get("min_municipalities"), "min_municipalities", low=1)
     values["max_grant_share"] = check.decimal(data.get("max_grant_share"), "max_grant_share", low=Decimal("0"), high=Decimal("1"), low_inclusive=False)
     values["vat_eligible"] = check.boolean(data.get("vat_eligible"), "vat_eligible")
+    values["aland_may_apply"] = check.boolean(data.get("aland_may_apply", False), "aland_may_apply")
+    for name in LINE_LIST_KEYS:
+        values.update(_texts(name, _line_lists(check, data[name], name) if name in data else dict.fromkeys(LANGUAGES, "")))
     values["summary_max_chars"] = check.integer(data.get("summary_max_chars"), "summary_max_chars", low=1)
     values["score_min"] = check.integer(data.get("score_min"), "score_min", low=0)
     values["score_max"] = check.integer(data.get("score_max"), "score_max", low=1)
@@ -264,14 +293,17 @@ def validate(data, source: str = "call") -> CallData:
     codes = set()
     for i, row in enumerate(check.rows(data.get("cost_categories"), "cost_categories", at_least=1)):
         where = f"cost_categories[{i}]"
-        if check.keys(row, where, {"code", "name"}, {"code", "name"}):
+        if check.keys(row, where, {"code", "name", "description"}, {"code", "name"}):
             code = row.get("code")
             if not isinstance(code, str) or not SLUG.match(code):
                 check.problem(f"{where}.code", "must be letters, digits and hyphens, e.g. staff")
             elif code in codes:
                 check.problem(f"{where}.code", f"{code!r} appears twice")
             codes.add(code)
-            children["cost_categories"].append({"order": i, "code": code, **_texts("name", check.text(row.get("name"), f"{where}.name"))})
+            description = check.text(row["description"], f"{where}.description") if "description" in row else dict.fromkeys(LANGUAGES, "")
+            children["cost_categories"].append(
+                {"order": i, "code": code, **_texts("name", check.text(row.get("name"), f"{where}.name")), **_texts("description", description)}
+            )
 
     for i, row in enumerate(check.rows(data.get("criteria"), "criteria", at_least=1)):
         where = f"criteria[{i}]"

@@ -44,6 +44,16 @@ class Call(models.Model):
         help_text=_("As a fraction: 0.85 is 85 %."),
     )
     vat_eligible = models.BooleanField(_("VAT is an eligible cost"), default=False)
+    # Åland's municipalities (region 21) take part only when the call says so: the programme is a state
+    # grant to mainland municipalities, and each call states its own rule (docs/decisions.md).
+    aland_may_apply = models.BooleanField(
+        _("Åland's municipalities may apply"),
+        default=False,
+        help_text=_("Whether municipalities of Åland (region 21) may be the lead applicant or a partner."),
+    )
+    # The cost types of VNA 893/2019 5 § as the call states them (translatable, one item per line).
+    eligible_cost_types = models.TextField(_("eligible cost types"), blank=True, help_text=_("One cost type per line."))
+    ineligible_cost_types = models.TextField(_("ineligible cost types"), blank=True, help_text=_("One cost type per line."))
     summary_max_chars = models.PositiveIntegerField(_("maximum length of the summary"), default=2000)
     score_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
     score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
@@ -104,6 +114,27 @@ class Call(models.Model):
     def max_grant_percent(self) -> Decimal:
         return (self.max_grant_share * 100).normalize()
 
+    def cost_types_in(self, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(eligible, ineligible): the call's cost types in `language` (fi, sv or en), one item per line,
+        whatever the reader's language. The decision document reads them in the decision's language."""
+        if language not in {"fi", "sv", "en"}:
+            raise ValueError(f"No cost types in language {language!r}.")
+        return lines_of(getattr(self, f"eligible_cost_types_{language}")), lines_of(getattr(self, f"ineligible_cost_types_{language}"))
+
+    @property
+    def eligible_cost_type_list(self) -> tuple[str, ...]:
+        """The eligible cost types in the reader's language."""
+        return lines_of(self.eligible_cost_types)
+
+    @property
+    def ineligible_cost_type_list(self) -> tuple[str, ...]:
+        return lines_of(self.ineligible_cost_types)
+
+
+def lines_of(text: str | None) -> tuple[str, ...]:
+    """The non-empty lines of a text stored one item per line, trimmed."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
 
 class TargetArea(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="target_areas")
@@ -142,6 +173,7 @@ class CostCategory(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     code = models.SlugField(_("code"))
     name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("what the category covers"), blank=True)
 
     class Meta:
         ordering = ["call", "order"]

@@ -18,6 +18,8 @@ class CallTranslation(TranslationOptions):
         "reporting_duties",
         "payment_terms",
         "applied_provisions",
+        "eligible_cost_types",
+        "ineligible_cost_types",
     )
     required_languages = ("fi", "sv", "en")
 
@@ -36,7 +38,7 @@ class ExclusionTranslation(TranslationOptions):
 
 @register(CostCategory)
 class CostCategoryTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "description")
     required_languages = ("fi", "sv", "en")
 
 

@@ -43,7 +43,7 @@ SECTION_LABELS = {
     "schedule": _("Schedule"),
     "contact": _("Contact person"),
     "partners": _("Lead applicant and partners"),
-    "budget": _("Budget"),
+    "budget": _("Cost estimate (excluding VAT)"),
     "attachments": _("Attachments"),
     "declaration": _("Declaration"),
 }
@@ -215,6 +215,20 @@ def _budget_items(content: dict, category_names: dict[str, str]) -> list[str]:
 
 def _attachment_items(content: dict) -> list[str]:
     return [f"{item.get('name', '')} (SHA-256 {item.get('sha256', '')})" for item in content.get("attachments") or []]
+
+
+# The changes that belong to each part a request for supplement can reopen with a reason.
+PART_CHANGE_FIELDS = {
+    "target_areas": ("target_areas",),
+    "partners": ("lead", "partners"),
+    "budget": ("budget", "requested_grant"),
+}
+
+
+def in_parts(changes: Sequence[Change], parts: Sequence[str]) -> list[Change]:
+    """The changes to the fields of `parts` (keys of PART_CHANGE_FIELDS), in page order."""
+    fields = {name for part in parts for name in PART_CHANGE_FIELDS.get(part, ())}
+    return [change for change in changes if change.field in fields]
 
 
 def sections(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:

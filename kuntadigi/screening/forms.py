@@ -11,7 +11,7 @@ from kuntadigi.calls.models import CallRole
 
 from . import conditions
 from .models import Screening
-from .rules import PART_LABELS, PARTS
+from .rules import PART_LABELS, PARTS, REASON_REQUIRED, reason_parts
 
 
 class CallRoleForm(forms.Form):
@@ -85,7 +85,18 @@ class SupplementRequestForm(forms.Form):
     message = forms.CharField(
         label=_("What is asked"),
         widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("A request for supplement asks for missing information."),
         error_messages={"required": _("Write what is asked.")},
+    )
+    reopening_reason = forms.CharField(
+        label=_("Why the target areas, the partners or the budget are reopened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required when you open the target areas, the partners or the budget: changing them changes the application itself. "
+            "The reason is shown to the lead applicant in the request and its e-mail, kept in the audit trail, and shown to the "
+            "decision-maker with what changed."
+        ),
     )
     due_at = HelsinkiDateTimeField(
         label=_("Due (Helsinki time)"),
@@ -100,3 +111,9 @@ class SupplementRequestForm(forms.Form):
         if due <= clock.now():
             raise forms.ValidationError(_("The due time must be in the future."), code="past")
         return due
+
+    def clean(self):
+        cleaned = super().clean()
+        if reason_parts(cleaned.get("parts") or []) and not (cleaned.get("reopening_reason") or "").strip():
+            self.add_error("reopening_reason", REASON_REQUIRED)
+        return cleaned

@@ -38,11 +38,14 @@ class SupplementRequest(models.Model):
     until the due instant, and then resubmit."""
 
     # The parts of an application a request can open, by the name the pages use.
-    PARTS = ("project", "schedule", "contact", "partners", "budget", "attachments")
+    PARTS = ("project", "target_areas", "schedule", "contact", "partners", "budget", "attachments")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="supplement_requests")
     parts = models.JSONField(_("parts to supplement"))
     message = models.TextField(_("what is asked"))
+    # Why the budget, the partners or the target areas are reopened (required when any of them is):
+    # shown to the lead applicant and to the decision-maker, kept in the audit trail.
+    reason = models.TextField(_("why these parts are reopened"), blank=True)
     due_at = models.DateTimeField(_("due"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=clock.now)

@@ -18,16 +18,16 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import clock
-from kuntadigi.applications.rules import format_date, format_euros, format_percent, max_grant
+from kuntadigi.applications.rules import ALAND_REGION_CODE, format_date, format_euros, format_percent, max_grant, may_take_part, municipality_count
 
 # ── The parts of an application a request for supplement opens ─────────────
 
 # The fields each part opens. Partners and attachments are whole pages; the budget page includes the
-# grant applied for. Anything not named here (the declaration, for one) stays closed.
+# grant applied for. Anything not named here (the declaration, for one) stays closed. The target areas
+# are a part of their own: reopening them, like the partners or the budget, needs a reason.
 PART_FIELDS: dict[str, tuple[str, ...]] = {
     "project": (
         "project_name",
-        "target_areas",
         "summary",
         "current_state",
         "objectives",
@@ -36,6 +36,7 @@ PART_FIELDS: dict[str, tuple[str, ...]] = {
         "prior_work",
         "language",
     ),
+    "target_areas": ("target_areas",),
     "schedule": ("start_date", "end_date"),
     "contact": ("contact_name", "contact_email", "contact_phone"),
     "partners": (),
@@ -44,10 +45,15 @@ PART_FIELDS: dict[str, tuple[str, ...]] = {
 }
 PARTS = tuple(PART_FIELDS)
 # The parts edited on the project page.
-PROJECT_PAGE_PARTS = ("project", "schedule", "contact")
+PROJECT_PAGE_PARTS = ("project", "target_areas", "schedule", "contact")
+# A request for supplement asks for missing information. Reopening these parts changes what the
+# application is (who takes part, what it costs, what it is about): the request must say why, and the
+# decision-maker sees what changed in them.
+REASON_PARTS = ("target_areas", "partners", "budget")
 
 PART_LABELS = {
     "project": _("Project and its texts"),
+    "target_areas": _("Target areas"),
     "schedule": _("Schedule"),
     "contact": _("Contact person"),
     "partners": _("Partners"),
@@ -74,6 +80,15 @@ def clean_parts(parts: Iterable[str]) -> list[str]:
     return [part for part in PARTS if part in wanted]
 
 
+REASON_REQUIRED = _("Write why the target areas, the partners or the budget are reopened.")
+
+
+def reason_parts(parts: Iterable[str]) -> list[str]:
+    """The parts among `parts` whose reopening needs a recorded reason, in the fixed order."""
+    wanted = set(parts)
+    return [part for part in REASON_PARTS if part in wanted]
+
+
 # ── The call's rules as data ────────────────────────────────────────────────
 
 
@@ -85,7 +100,6 @@ class ExclusionRule:
 
 @dataclass(frozen=True)
 class CallRules:
-    opens_at: datetime
     closes_at: datetime
     project_end_latest: date
     min_municipalities: int
@@ -93,6 +107,10 @@ class CallRules:
     vat_eligible: bool
     target_areas: frozenset[int]
     exclusions: tuple[ExclusionRule, ...] = ()
+    aland_may_apply: bool = False
+    # The municipality codes of Åland (region 21) in the register: the stored content names each
+    # organisation by its code, not its region.
+    aland_municipality_codes: frozenset[str] = frozenset()
 
 
 def keywords_from_text(text: str) -> tuple[str, ...]:
@@ -133,11 +151,14 @@ class Check:
 CHECK_LABELS = {
     "in_time": _("Submitted in time"),
     "municipalities": _("Enough municipalities"),
+    "aland": _("Åland's municipalities as the call allows"),
     "confirmations": _("Partners confirmed"),
     "grant_share": _("Grant within the maximum share"),
     "vat": _("No VAT in the costs"),
+    "other_costs": _("Other costs as the call allows"),
     "target_areas": _("Target areas of the call"),
     "schedule": _("Schedule within the project period"),
+    "cost_period": _("No costs before the eligible-cost period"),
     "exclusions": _("No excluded field suggested"),
 }
 CHECK_CODES = tuple(CHECK_LABELS)
@@ -180,17 +201,39 @@ def _organisations(content: dict) -> list[dict]:
 
 
 def check_municipalities(content: dict, min_municipalities: int) -> Check:
-    """Municipalities are counted; joint authorities taking part are named in the reason for a person
-    to weigh (they may act for several municipalities)."""
+    """The call's minimum by the rule submission applies (applications.rules.counts_towards_minimum):
+    municipalities count, the lead included; joint authorities take part but do not count."""
     organisations = _organisations(content)
-    municipalities = sum(1 for org in organisations if org.get("kind") == "municipality")
+    municipalities = municipality_count(org.get("kind") for org in organisations)
     joint = len(organisations) - municipalities
-    counts = _("Municipalities taking part: %(municipalities)d; joint municipal authorities: %(joint)d; the call's minimum: %(min)d.") % {
+    counts = _(
+        "Municipalities taking part: %(municipalities)d; the call's minimum: %(min)d. Joint municipal authorities taking part: %(joint)d; "
+        "they do not count towards the minimum."
+    ) % {
         "municipalities": municipalities,
         "joint": joint,
         "min": min_municipalities,
     }
     return _check("municipalities", municipalities >= min_municipalities, counts)
+
+
+def check_aland(content: dict, aland_may_apply: bool, aland_codes: frozenset[str] | set[str]) -> Check:
+    """The call's rule on Åland's municipalities (applications.rules.may_take_part), by the codes of
+    the organisations taking part."""
+    if aland_may_apply:
+        return _check("aland", True, _("Åland's municipalities may apply in this call."))
+    names = [
+        _org_name(org)
+        for org in _organisations(content)
+        if not may_take_part(org.get("kind"), ALAND_REGION_CODE if org.get("municipality_code") in aland_codes else None, aland_may_apply)
+    ]
+    if names:
+        return _check(
+            "aland",
+            False,
+            _("Municipalities of Åland take part: %(names)s. Åland's municipalities may not apply in this call.") % {"names": ", ".join(names)},
+        )
+    return _check("aland", True, _("No municipality of Åland takes part; Åland's municipalities may not apply in this call."))
 
 
 def _org_name(org: dict) -> str:
@@ -273,16 +316,13 @@ def _date(value) -> date | None:
         return None
 
 
-def check_schedule(content: dict, opens_at: datetime, project_end_latest: date) -> Check:
-    """The project runs within the call's project period: it starts on the call's opening date or
-    later (Helsinki date) and ends by the latest end date."""
+def check_schedule(content: dict, project_end_latest: date) -> Check:
+    """The project ends by the call's latest end, and after it starts. When it may start is not a rule
+    of the call: costs before the eligible-cost period are flagged by check_cost_period."""
     start, end = _date(content.get("start_date")), _date(content.get("end_date"))
-    earliest = clock.helsinki(opens_at).date()
     problems = []
     if start is None or end is None:
         problems.append(str(_("The start or end date is missing.")))
-    if start and start < earliest:
-        problems.append(str(_("It starts %(start)s, before the call opened %(opened)s.") % {"start": format_date(start), "opened": format_date(earliest)}))
     if end and end > project_end_latest:
         problems.append(str(_("It ends %(end)s, after the latest end %(latest)s.") % {"end": format_date(end), "latest": format_date(project_end_latest)}))
     if start and end and end < start:
@@ -292,8 +332,44 @@ def check_schedule(content: dict, opens_at: datetime, project_end_latest: date) 
     return _check(
         "schedule",
         True,
-        _("%(start)s–%(end)s, within %(opened)s–%(latest)s.")
-        % {"start": format_date(start), "end": format_date(end), "opened": format_date(earliest), "latest": format_date(project_end_latest)},
+        _("%(start)s–%(end)s, ending by the latest end %(latest)s.")
+        % {"start": format_date(start), "end": format_date(end), "latest": format_date(project_end_latest)},
+    )
+
+
+def earliest_decision_day(closes_at: datetime, submitted_at: datetime) -> date:
+    """The first day a grant decision on this version can be made: not before the call closed, nor
+    before the version was submitted (an answer to a request for supplement comes later). Helsinki dates."""
+    return clock.helsinki(max(closes_at, submitted_at)).date()
+
+
+def check_cost_period(content: dict, closes_at: datetime, submitted_at: datetime) -> Check:
+    """Flag a project that starts before its costs can be eligible. The eligible-cost period starts on
+    the date of the grant decision unless the decision gives grounds for an earlier start, and no
+    decision can be made before the day returned by earliest_decision_day. Advisory, like every check."""
+    start = _date(content.get("start_date"))
+    if start is None:
+        return _check("cost_period", True, _("The start date is missing (see the schedule)."))
+    earliest = earliest_decision_day(closes_at, submitted_at)
+    values = {"start": format_date(start), "earliest": format_date(earliest)}
+    if start < earliest:
+        if submitted_at > closes_at:
+            when = _("The project starts %(start)s, before this version was submitted on %(earliest)s: no grant decision can be made before then.") % values
+        else:
+            when = _("The project starts %(start)s, before the call closed on %(earliest)s: no grant decision can be made before then.") % values
+        because = _(
+            "Costs incurred before the eligible-cost period in the decision are not eligible; that period starts on the date of the decision "
+            "unless the decision gives grounds for an earlier start."
+        )
+        return _check("cost_period", False, f"{when} {because}")
+    return _check(
+        "cost_period",
+        True,
+        _(
+            "The project starts %(start)s, not before %(earliest)s, the earliest day of a grant decision. Its costs are eligible from the start "
+            "of the eligible-cost period in the decision."
+        )
+        % values,
     )
 
 
@@ -356,16 +432,82 @@ def check_exclusions(content: dict, exclusions: Sequence[ExclusionRule]) -> Chec
     return _check("exclusions", True, _("The texts mention none of the words that suggest an excluded field."))
 
 
+# ── Other costs: what the call allows ───────────────────────────────────────
+
+OTHER_CATEGORY = "other"
+# Words that suggest an equipment purchase, which the calls do not fund directly (the description of
+# the category "other"). Matched as find_keywords matches the exclusions' words: a word of six letters
+# or more also inside a compound ('näyttölaitteet', 'it-utrustning'), a shorter one at a word's start.
+# Nouns of equipment only: a bare 'hankinta' / 'anskaffning' (procurement) is as often a licence or a
+# service, so 'laitehankinta' and 'anskaffning av utrustning' are found by their equipment word.
+EQUIPMENT_WORDS = (
+    # Finnish
+    "laite",
+    "laitteet",
+    "laitteita",
+    "laitteiden",
+    "laitteen",
+    "laitteisto",
+    "laitehankin",
+    "tietokone",
+    "tabletti",
+    "tabletit",
+    "älypuhelin",
+    "älypuhelim",
+    # Swedish
+    "utrustning",
+    "dator",
+    "surfplatt",
+    "apparat",
+    "hårdvara",
+    "maskinvara",
+    "mobiltelefon",
+    # English
+    "equipment",
+    "hardware",
+    "device",
+    "computer",
+    "laptop",
+    "tablet",
+    "smartphone",
+)
+
+
+def check_other_costs(content: dict) -> Check:
+    """Lines of other costs whose descriptions suggest an equipment purchase: for a person to judge."""
+    flagged: list[str] = []
+    words: list[str] = []
+    for index, line in enumerate(content.get("budget") or [], 1):
+        if line.get("category") != OTHER_CATEGORY:
+            continue
+        matched = find_keywords(line.get("description") or "", EQUIPMENT_WORDS)
+        if matched:
+            flagged.append(f"{index} ({', '.join(matched)})")
+            words += [word for word in matched if word not in words]
+    if flagged:
+        return _check(
+            "other_costs",
+            False,
+            _("For a person to judge. Other costs on lines %(lines)s suggest equipment purchases, which the call does not fund directly.")
+            % {"lines": "; ".join(flagged)},
+            words,
+        )
+    return _check("other_costs", True, _("No line of other costs suggests an equipment purchase."))
+
+
 def automatic_checks(content: dict, submitted_at: datetime, call: CallRules, supplements: Sequence[SupplementWindow] = ()) -> list[Check]:
     """Every automatic check of one submitted version, in a fixed order (CHECK_CODES)."""
     return [
         check_in_time(submitted_at, call.closes_at, supplements),
         check_municipalities(content, call.min_municipalities),
+        check_aland(content, call.aland_may_apply, call.aland_municipality_codes),
         check_confirmations(content),
         check_grant_share(content, call.max_grant_share),
         check_vat(content, call.vat_eligible),
+        check_other_costs(content),
         check_target_areas(content, call.target_areas),
-        check_schedule(content, call.opens_at, call.project_end_latest),
+        check_schedule(content, call.project_end_latest),
+        check_cost_period(content, call.closes_at, submitted_at),
         check_exclusions(content, call.exclusions),
     ]
 

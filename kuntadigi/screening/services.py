@@ -24,13 +24,15 @@ from kuntadigi.applications import lifecycle, snapshot
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application, Submission
+from kuntadigi.applications.rules import ALAND_REGION_CODE
 from kuntadigi.applications.submission import SubmitResult, load_for_content, store_version, validate_for_submission
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
+from kuntadigi.registry.models import Organisation
 
-from . import conditions, rules
+from . import conditions, diff, rules
 from .models import CheckResult, Screening, SupplementRequest
 
 logger = logging.getLogger(__name__)
@@ -115,9 +117,14 @@ def roles_of_call(call: Call) -> list[CallRole]:
 
 
 def call_rules(call: Call) -> rules.CallRules:
-    """The call's rules as plain data for the pure checks (two queries: target areas, exclusions)."""
+    """The call's rules as plain data for the pure checks (two queries: target areas, exclusions; a
+    third for the municipality codes of Åland when the call does not allow them)."""
+    aland_codes: frozenset[str] = frozenset()
+    if not call.aland_may_apply:
+        aland_codes = frozenset(
+            Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, region__code=ALAND_REGION_CODE).values_list("municipality_code", flat=True)
+        )
     return rules.CallRules(
-        opens_at=call.opens_at,
         closes_at=call.closes_at,
         project_end_latest=call.project_end_latest,
         min_municipalities=call.min_municipalities,
@@ -127,6 +134,8 @@ def call_rules(call: Call) -> rules.CallRules:
         exclusions=tuple(
             rules.ExclusionRule(name=exclusion.name, keywords=rules.keywords_from_text(exclusion.keywords)) for exclusion in call.exclusions.all()
         ),
+        aland_may_apply=call.aland_may_apply,
+        aland_municipality_codes=aland_codes,
     )
 
 
@@ -219,7 +228,6 @@ def rules_digest(call_data: rules.CallRules) -> str:
     """A fingerprint of what the checks read of the call: stored results of other rules are stale."""
     return snapshot.fingerprint(
         {
-            "opens_at": call_data.opens_at.isoformat(),
             "closes_at": call_data.closes_at.isoformat(),
             "project_end_latest": call_data.project_end_latest.isoformat(),
             "min_municipalities": call_data.min_municipalities,
@@ -227,6 +235,11 @@ def rules_digest(call_data: rules.CallRules) -> str:
             "vat_eligible": call_data.vat_eligible,
             "target_areas": sorted(call_data.target_areas),
             "exclusions": [list(exclusion.keywords) for exclusion in call_data.exclusions],
+            "aland_may_apply": call_data.aland_may_apply,
+            "aland_municipality_codes": sorted(call_data.aland_municipality_codes),
+            # What the checks themselves are: a new check (or other words) makes every stored result stale.
+            "checks": list(rules.CHECK_CODES),
+            "equipment_words": list(rules.EQUIPMENT_WORDS),
         }
     )
 
@@ -347,10 +360,14 @@ def mark_application(user, application_pk: int, outcome: str, reason: str, faile
 # ── Requests for supplement ─────────────────────────────────────────────────
 
 
-def request_supplement(user, application_pk: int, parts, message: str, due_at: datetime) -> SupplementRequest:
-    """Open the named parts to the lead until `due_at`, and tell the lead by e-mail after the commit."""
+def request_supplement(user, application_pk: int, parts, message: str, due_at: datetime, reason: str = "") -> SupplementRequest:
+    """Open the named parts to the lead until `due_at`, and tell the lead by e-mail after the commit.
+
+    A request asks for missing information: reopening the target areas, the partners or the budget
+    (rules.REASON_PARTS) needs a written `reason`, stored on the request and in the audit trail."""
     chosen = rules.clean_parts(parts or [])
     message = (message or "").strip()
+    reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock(application_pk)
         _require(permissions.can_request_supplement(user, locked))
@@ -358,6 +375,8 @@ def request_supplement(user, application_pk: int, parts, message: str, due_at: d
             raise Refused(_("Choose at least one part to supplement."), field="parts")
         if not message:
             raise Refused(_("Write what is asked."), field="message")
+        if rules.reason_parts(chosen) and not reason:
+            raise Refused(str(rules.REASON_REQUIRED), field="reopening_reason")
         now = clock.now()
         if due_at is None or due_at <= now:
             raise Refused(_("The due time must be in the future."), field="due_at")
@@ -366,14 +385,16 @@ def request_supplement(user, application_pk: int, parts, message: str, due_at: d
         except lifecycle.TransitionNotAllowed:
             raise Refused(_("A supplement can be requested only before the application is marked eligible or ineligible.")) from None
         locked.save(update_fields=["state", "version", "updated_at"])
-        request = SupplementRequest.objects.create(application=locked, parts=chosen, message=message, due_at=due_at, requested_by=user, requested_at=now)
+        request = SupplementRequest.objects.create(
+            application=locked, parts=chosen, message=message, reason=reason, due_at=due_at, requested_by=user, requested_at=now
+        )
         audit.record(
             user,
             "screening.supplement_requested",
             request,
             application_id=locked.pk,
             before={"state": before},
-            after={"state": after, "parts": chosen, "message": message, "due_at": due_at.isoformat(), "version": locked.version},
+            after={"state": after, "parts": chosen, "message": message, "reason": reason, "due_at": due_at.isoformat(), "version": locked.version},
         )
         request_pk = request.pk
         _enqueue_request_email(request_pk)
@@ -421,6 +442,51 @@ def submit_supplement(user, application_pk: int) -> SubmitResult:
         )
     permissions.forget_cached_supplement(locked)
     return SubmitResult(submission=submission)
+
+
+# ── What a request for supplement changed, for the decision-maker ───────────
+
+
+@dataclass
+class SupplementChanges:
+    """An answered request that reopened the target areas, the partners or the budget, with the
+    changes to those parts from the version before the request to the version that answered it."""
+
+    request: SupplementRequest
+    parts: list[str]  # the labels of the parts reopened with the reason
+    before: Submission | None
+    after: Submission
+    changes: list[tuple[str, list[diff.Change]]] = field(default_factory=list)  # diff.sections
+
+
+def supplement_changes(application: Application) -> list[SupplementChanges]:
+    """For the official's application page and the decision's pages (three queries, or one when no
+    answered request reopened those parts). The version before a request is the last one submitted
+    before its answer: nothing else can be submitted while a request is open."""
+    requests = [
+        request
+        for request in application.supplement_requests.select_related("answer").order_by("requested_at", "pk")
+        if request.answer_id and rules.reason_parts(request.parts)
+    ]
+    if not requests:
+        return []
+    versions = list(application.submissions.order_by("number"))
+    call = application.call
+    area_names = {area.number: area.name for area in call.target_areas.all()}
+    category_names = {category.code: category.name for category in call.cost_categories.all()}
+    result = []
+    for request in requests:
+        parts = rules.reason_parts(request.parts)
+        before = next((version for version in reversed(versions) if version.number < request.answer.number), None)
+        changes = diff.in_parts(
+            diff.diff(before.content if before else {}, request.answer.content, area_names=area_names, category_names=category_names), parts
+        )
+        result.append(
+            SupplementChanges(
+                request=request, parts=[str(rules.PART_LABELS[part]) for part in parts], before=before, after=request.answer, changes=diff.sections(changes)
+            )
+        )
+    return result
 
 
 def _enqueue_request_email(request_pk: int) -> None:

@@ -214,7 +214,7 @@ def request_supplement(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.request_supplement(request.user, application.pk, data["parts"], data["message"], data["due_at"])
+            services.request_supplement(request.user, application.pk, data["parts"], data["message"], data["due_at"], data["reopening_reason"])
         except Refused as refusal:
             if not _refused_into_form(form, refusal):
                 messages.error(request, refusal.message)

@@ -66,12 +66,13 @@ def test_staff_see_the_calls_and_edit_every_language(official_admin, call_2020):
     assert "digi-2020" in listing.content.decode()
     html = change.content.decode()
     assert change.status_code == 200
-    for field in ("title_fi", "title_sv", "title_en", "purpose_sv", "max_grant_share", "closes_at_0"):
+    for field in ("title_fi", "title_sv", "title_en", "purpose_sv", "max_grant_share", "closes_at_0", "aland_may_apply", "eligible_cost_types_sv"):
         assert f'name="{field}"' in html
     for prefix in INLINES:
         assert f'name="{prefix}-TOTAL_FORMS"' in html
     assert 'name="target_areas-0-name_sv"' in html
     assert 'name="criteria-0-weight"' in html
+    assert 'name="cost_categories-0-description_sv"' in html
 
 
 def test_staff_add_a_call_with_its_rows_and_helsinki_times(official_admin):
@@ -95,3 +96,14 @@ def test_a_call_without_a_swedish_title_is_refused(official_admin):
 
     assert response.status_code == 200
     assert not Call.objects.filter(slug="digi-2022").exists()
+
+
+def test_staff_let_alands_municipalities_apply_in_a_call(official_admin):
+    form = new_call_form()
+    form.update({"aland_may_apply": "on", "eligible_cost_types_fi": "Henkilöstökulut\nOstopalvelut", "ineligible_cost_types_fi": "Arvonlisävero"})
+    response = official_admin.post("/fi/admin/calls/call/add/", form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    call = Call.objects.get(slug="digi-2022")
+    assert call.aland_may_apply is True
+    assert call.cost_types_in("fi") == (("Henkilöstökulut", "Ostopalvelut"), ("Arvonlisävero",))

@@ -145,6 +145,11 @@ def test_a_changed_file_updates_the_call_and_keeps_the_rows_applications_point_a
         (lambda d: d["cost_categories"].append({"code": "staff", "name": {"fi": "a", "sv": "b", "en": "c"}}), "'staff' appears twice"),
         (lambda d: d.pop("criteria"), "file: missing 'criteria'"),
         (lambda d: d.update(colour="blue"), "file: unknown key 'colour'"),
+        (lambda d: d.update(aland_may_apply="no"), "aland_may_apply: must be true or false"),
+        (lambda d: d["eligible_cost_types"].pop("sv"), "eligible_cost_types: missing language 'sv'"),
+        (lambda d: d["ineligible_cost_types"]["en"].append(""), "ineligible_cost_types: the 'en' items must be a list of non-empty one-line strings"),
+        (lambda d: d["ineligible_cost_types"]["fi"].pop(), "ineligible_cost_types: every language must have the same number of items"),
+        (lambda d: d["cost_categories"][4]["description"].update(sv=""), "cost_categories[4].description: the 'sv' text is empty"),
     ],
 )
 def test_an_invalid_file_is_refused_with_a_clear_message_and_nothing_is_written(tmp_path, change, message):
@@ -232,3 +237,48 @@ def test_reloading_the_2019_call_keeps_the_generated_content_mark():
 
     assert "digi-2019-2: unchanged" in output
     assert Call.objects.get(slug="digi-2019-2").generated_content is True
+
+
+@pytest.mark.parametrize("slug", ["digi-2019-2", "digi-2020", "digi-2021"])
+def test_each_call_file_states_its_rule_on_aland_and_the_cost_types_of_the_decree(slug):
+    raw = json.loads((CALLS_DIR / f"{slug}.json").read_text(encoding="utf-8"))
+    assert raw["aland_may_apply"] is False  # said explicitly, not left to the default
+    load(CALLS_DIR / f"{slug}.json")
+    call = Call.objects.get(slug=slug)
+    assert call.aland_may_apply is False
+    eligible_fi, ineligible_fi = call.cost_types_in("fi")
+    eligible_sv, ineligible_sv = call.cost_types_in("sv")
+    assert len(eligible_fi) == len(eligible_sv) == 5 and len(ineligible_fi) == len(ineligible_sv) == 6
+    assert eligible_fi[0].startswith("Hankkeen henkilöstökustannukset")
+    assert ineligible_fi[0] == "Arvonlisävero" and ineligible_sv[0] == "Mervärdesskatt"
+    assert "Laitehankinnat sellaisenaan ja käyttöomaisuuden hankinta" in ineligible_fi
+    assert any("kustannusten hyväksyttävyysaikaa" in item for item in ineligible_fi)
+    assert any("tid för godtagbara kostnader" in item for item in ineligible_sv)
+    other = call.cost_categories.get(code="other")
+    assert "Laitehankintoja ei rahoiteta suoraan." in other.description_fi
+    assert "Anskaffning av utrustning finansieras inte direkt." in other.description_sv
+    assert "Equipment purchases are not funded directly." in other.description_en
+    # The widened words of the social and health care exclusion, still only words for a person to judge.
+    keywords = call.exclusions.get(name_fi="Sosiaali- ja terveydenhuollon kehittämishankkeet").keywords.splitlines()
+    for word in ("kotihoi", "vanhuspalvel", "lastensuojel", "mielenterve", "neuvola", "hemvård", "äldreomsorg", "barnskydd", "mentalvård", "home care"):
+        assert word in keywords
+
+
+def test_cost_types_in_a_language_whatever_the_readers_language():
+    load(FILE_2020)
+    call = Call.objects.get(slug="digi-2020")
+    with translation.override("en"):
+        eligible, ineligible = call.cost_types_in("sv")
+        assert eligible[2] == "Skäliga resekostnader för genomförandet av projektet"
+        assert ineligible[0] == "Mervärdesskatt"
+        assert call.ineligible_cost_type_list[0] == "Value added tax"
+    with pytest.raises(ValueError):
+        call.cost_types_in("de")
+
+
+def test_a_file_without_the_new_keys_loads_with_the_defaults(tmp_path):
+    path = edited(tmp_path, lambda d: [d.pop(key) for key in ("aland_may_apply", "eligible_cost_types", "ineligible_cost_types")])
+    load(path)
+    call = Call.objects.get(slug="digi-2020")
+    assert call.aland_may_apply is False
+    assert call.cost_types_in("fi") == ((), ())

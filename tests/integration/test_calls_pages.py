@@ -1,6 +1,7 @@
 """The public call pages: the list and one call, in Finnish, Swedish and English, without signing in."""
 
 from datetime import datetime
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -109,6 +110,56 @@ def test_detail_shows_the_rules_of_the_call(client, calls, during_call):
     assert "anne-marie.valikangas@vm.fi" in html
     assert "At least 2 municipalities" in html
     assert "Joint municipal authorities may also take part." in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentences"),
+    [
+        (
+            "en",
+            [
+                "Only municipalities count towards the minimum of 2 municipalities, the lead applicant included. A joint municipal authority may take "
+                "part, but it does not count towards the minimum: the register does not know its member municipalities.",
+                "Åland's municipalities may not apply in this call.",
+                "Costs that are not eligible",
+                "Equipment purchases as such and the acquisition of fixed assets",
+                "Reasonable travel costs of carrying out the project",
+                "Other costs: Other costs necessary for the project, such as training, communication and event costs. "
+                "Equipment purchases are not funded directly.",
+                "costs become eligible only when the grant decision accepts them",
+            ],
+        ),
+        (
+            "fi",
+            [
+                "Vähimmäismäärään (2 kuntaa) lasketaan vain kunnat, hankehallinnoija mukaan luettuna.",
+                "Ahvenanmaan kunnat eivät voi hakea avustusta tässä haussa.",
+                "Laitehankinnat sellaisenaan ja käyttöomaisuuden hankinta",
+                "Laitehankintoja ei rahoiteta suoraan.",
+            ],
+        ),
+        (
+            "sv",
+            [
+                "Endast kommuner räknas in i minimiantalet på 2 kommuner, projektadministratören medräknad.",
+                "Ålands kommuner kan inte söka understöd i denna utlysning.",
+                "Anskaffning av utrustning som sådan och anskaffning av anläggningstillgångar",
+                "Anskaffning av utrustning finansieras inte direkt.",
+            ],
+        ),
+    ],
+)
+def test_detail_says_who_counts_whether_aland_may_apply_and_which_costs_are_eligible(client, calls, during_call, lang, sentences):
+    html = " ".join(unescape(page(client, "calls:detail", lang, "digi-2020")).replace("<strong>", "").replace("</strong>", "").split())
+    for sentence in sentences:
+        assert sentence in html, sentence
+    assert html.count('<ul class="cost-types">') == 2
+
+
+def test_a_call_that_allows_aland_says_so(client, calls, during_call):
+    Call.objects.filter(slug="digi-2020").update(aland_may_apply=True)
+    html = unescape(page(client, "calls:detail", "en", "digi-2020"))
+    assert "Åland's municipalities may apply in this call." in html
 
 
 def test_detail_is_in_the_page_language(client, calls, during_call):

@@ -58,7 +58,8 @@ def test_page_lists_the_lead_and_offers_suggestions(client, draft, towns):
     assert '<option value="638 Porvoo – Borgå">' not in page  # already in
     assert 'list="organisation-options"' in page and "Add partner" in page
     # One municipality alone is a valid draft; the page says what submission will need.
-    assert "at least 2 cooperating municipalities" in page
+    assert "The project needs at least 2 municipalities, the lead applicant included." in page
+    assert "Joint municipal authorities take part but do not count towards the minimum." in page
 
 
 @pytest.mark.parametrize("typed", ["Loviisa", "lovisa", "  LOVIISA ", "434", "434 Loviisa – Lovisa", "Loviisa – Lovisa"])

@@ -258,6 +258,25 @@ def test_leads_with_a_swedish_speaking_majority_write_in_swedish(db):
 
     languages = {(a.lead in swedish, a.language) for a in Application.objects.filter(call=call).select_related("lead")}
     assert languages == {(True, "sv"), (False, "fi")}
+    # The budget lines are written in the application's language too.
+    descriptions = {(a.language, line.description) for a in Application.objects.filter(call=call) for line in a.budget_lines.all()}
+    assert {("fi", "Projektihenkilöstö"), ("sv", "Projektpersonal")} <= descriptions
+    assert not {description for language, description in descriptions if language == "sv"} & {"Projektihenkilöstö", "Ostopalvelut"}
+
+
+def test_no_municipality_of_aland_takes_part_where_the_call_does_not_allow_it_and_projects_start_after_the_call(db):
+    aland = {factories.municipality(name, code=code, region_code="21") for code, name in [("478", "Maarianhamina"), ("170", "Jomala"), ("060", "Finström")]}
+    for code, name in [("091", "Helsinki"), ("837", "Tampere"), ("564", "Oulu"), ("049", "Espoo"), ("092", "Vantaa"), ("853", "Turku")]:
+        factories.municipality(name, code=code)
+    call = factories.call()
+
+    call_command("generate_applications", "--call", call.slug, "--count", "6", "--seed", "3", stdout=None)
+
+    applications = list(Application.objects.filter(call=call).prefetch_related("participants__organisation"))
+    assert len(applications) == 6
+    assert not {p.organisation for a in applications for p in a.participants.all()} & aland
+    # Costs are eligible from the decision on: no project starts before the call closed.
+    assert all(a.start_date > clock.helsinki(call.closes_at).date() for a in applications)
 
 
 def test_a_path_that_stops_half_way_leaves_nothing_behind(call_2019):

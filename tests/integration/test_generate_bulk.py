@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 
 from kuntadigi.applications import rules, snapshot, submission
 from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
-from kuntadigi.applications.models import Application, Attachment, Participant, Submission
+from kuntadigi.applications.models import Application, Attachment, BudgetLine, Participant, Submission
 from kuntadigi.assessment.models import Assignment, Score
 from kuntadigi.calls.models import Call
 from kuntadigi.decisions import services_ranking
@@ -182,3 +182,14 @@ def test_refuses_without_reference_data_and_for_an_unknown_call(db):
         generate()
     with pytest.raises(CommandError, match="No call"):
         generate(call="nothing")
+
+
+def test_no_municipality_of_aland_and_budget_lines_in_the_applications_language(reference_data):
+    generate(count=60)
+    call = Call.objects.get(slug="digi-2020")
+    assert call.aland_may_apply is False
+    assert not Participant.objects.filter(application__call=call, organisation__region__code="21").exists()
+    lines = BudgetLine.objects.filter(application__call=call).select_related("application")
+    swedish = {line.description for line in lines if line.application.language == "sv"}
+    finnish = {line.description for line in lines if line.application.language == "fi"}
+    assert swedish and "Projektpersonal" in swedish and not swedish & finnish

@@ -35,7 +35,9 @@ def world():
 
 
 def _with_two_versions(world):
-    services.request_supplement(world.preparer, world.app.pk, ["project", "budget"], "Tarkentakaa.\nKiitos.", clock.now() + timedelta(days=7))
+    services.request_supplement(
+        world.preparer, world.app.pk, ["project", "budget"], "Tarkentakaa.\nKiitos.", clock.now() + timedelta(days=7), "Kustannusarvio puuttui."
+    )
     app = world.refresh()
     drafting.save_draft(world.lead, app, {"objectives": "Uudet tavoitteet."}, app.version)
     services.submit_supplement(world.lead, app.pk)
@@ -84,7 +86,7 @@ def test_roles_page(client, world, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_leads_pages_during_a_supplement(client, world, lang):
-    services.request_supplement(world.preparer, world.app.pk, ["schedule", "budget"], "Korjatkaa.", clock.now() + timedelta(days=7))
+    services.request_supplement(world.preparer, world.app.pk, ["schedule", "budget"], "Korjatkaa.", clock.now() + timedelta(days=7), "Kustannusarvio puuttui.")
     client.force_login(world.lead)
     with translation.override(lang):
         for name in ("edit", "partners", "budget", "attachments", "detail", "submit"):

@@ -38,11 +38,15 @@ def due(days=7):
     return clock.now() + timedelta(days=days)
 
 
-def ask(world, parts=("schedule", "budget"), message="Korjatkaa aikataulu ja talousarvio.", due_at=None, client=None):
+REASON = "Kumppanin kustannusarviosta puuttuvat ostopalvelut."
+
+
+def ask(world, parts=("schedule", "budget"), message="Korjatkaa aikataulu ja talousarvio.", due_at=None, client=None, reason=REASON):
     """The preparer's request through the page (POST-redirect-GET)."""
     client.force_login(world.preparer)
     local = clock.helsinki(due_at or due())
-    response = client.post(world.page("request_supplement"), {"parts": list(parts), "message": message, "due_at": local.strftime("%Y-%m-%dT%H:%M")})
+    fields = {"parts": list(parts), "message": message, "reopening_reason": reason, "due_at": local.strftime("%Y-%m-%dT%H:%M")}
+    response = client.post(world.page("request_supplement"), fields)
     assert response.status_code == 302, response.content.decode()[:2000]
     return SupplementRequest.objects.get(application=world.app)
 
@@ -98,6 +102,7 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     assert world.refresh().state == "supplement_requested"
     assert request.parts == ["schedule", "budget"]
     assert request.requested_by == world.preparer
+    assert request.reason == REASON
 
     # The lead's contact person and the lead organisation's members get the request, in Finnish (the application's language).
     assert len(mail.outbox) == 1
@@ -105,6 +110,7 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     assert sorted(message.to) == ["contact@porvoo.example.fi", "lead@porvoo.example.fi"]
     assert app.reference in message.subject
     assert "Korjatkaa aikataulu ja talousarvio." in message.body
+    assert REASON in message.body and REASON in message.alternatives[0][0]
     # Written in Finnish, the application's language (whoever the preparer is), naming the parts opened.
     assert "Hanke: Avoin kunta" in message.body
     assert "Aikataulu" in message.body
@@ -116,6 +122,7 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
     assert "Request for supplement" in page
     assert "Korjatkaa aikataulu ja talousarvio." in page
+    assert "Why these parts are reopened:" in page and REASON in page
     assert clock.helsinki(request.due_at).strftime("%-d.%-m.%Y") in page
 
     # The project page: the schedule is open, the project texts are read-only.
@@ -210,6 +217,14 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     ]
     for label in ("Supplement requested", "Project page saved", "Budget saved", "Supplemented application submitted"):
         assert label in page
+    requested = AuditEvent.objects.get(application_id=app.pk, action="screening.supplement_requested")
+    assert requested.after["reason"] == REASON
+    # What the reopened budget changed, with the reason: only the budget's changes, not the schedule's.
+    start = page.index('id="supplement-changes"')
+    section = page[start : page.index("</section>", start)]
+    assert REASON in section
+    assert "Changes from version 1 to version 2." in section
+    assert "13 600,00 €" in section and "30.6.2022" not in section
     # The automatic in-time check accepts version 2: it answers the request before its due time.
     in_time = next(check for check in response.context["checks"] if check.code == "in_time")
     assert in_time.passed and "request for supplement" in in_time.reason

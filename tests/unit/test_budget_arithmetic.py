@@ -139,7 +139,8 @@ def test_check_participants_refuses_a_single_municipality():
 
 def test_check_participants_accepts_a_lead_and_one_partner():
     assert rules.check_participants("municipality", ["municipality"], 2) == []
-    assert rules.check_participants("municipality", ["joint_authority"], 2) == []
+    # A joint municipal authority takes part but does not count (tests/unit/test_participation_rules.py).
+    assert codes(rules.check_participants("municipality", ["joint_authority"], 2)) == {"too_few_municipalities"}
 
 
 def test_check_participants_needs_a_lead():

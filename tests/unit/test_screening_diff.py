@@ -114,4 +114,19 @@ def test_schedule_contact_and_declaration_as_values():
 def test_changes_grouped_by_section_in_page_order():
     after = changed(requested_grant="12000.00", project_name="Avoimempi kunta", end_date="2022-06-30")
     grouped = diff.sections(diff.diff(BASE, after))
-    assert [label for label, _items in grouped] == ["Project", "Schedule", "Budget"]
+    assert [label for label, _items in grouped] == ["Project", "Schedule", "Cost estimate (excluding VAT)"]
+
+
+def test_only_the_changes_of_the_reopened_parts():
+    after = changed(
+        target_areas=[2, 4],
+        end_date="2022-06-30",
+        partners=[org("Lapinjärvi", "407")],
+        requested_grant="13000.00",
+        summary="Toinen yhteenveto.",
+    )
+    changes = diff.diff(BASE, after)
+    # Loviisa's cost line now names no organisation of the application: a budget change too.
+    assert [c.field for c in diff.in_parts(changes, ["budget"])] == ["budget", "requested_grant"]
+    assert [c.field for c in diff.in_parts(changes, ["target_areas", "partners"])] == ["target_areas", "partners"]
+    assert diff.in_parts(changes, ["schedule", "project"]) == []  # no reason needed, not shown in this view

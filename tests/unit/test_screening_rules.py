@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -20,7 +21,6 @@ SOTE = rules.ExclusionRule("Sosiaali- ja terveydenhuolto", ("sote", "sosiaali- j
 ARCHIVE = rules.ExclusionRule("Arkistointi", ("arkisto", "arkiv"))
 
 CALL = rules.CallRules(
-    opens_at=OPENS,
     closes_at=CLOSES,
     project_end_latest=date(2022, 10, 31),
     min_municipalities=2,
@@ -126,13 +126,13 @@ def test_two_municipalities_are_enough_one_is_not():
     assert rules.check_municipalities(content(), 2).passed
     alone = rules.check_municipalities(content(partners=[]), 2)
     assert alone.flagged
-    assert "Municipalities taking part: 1; joint municipal authorities: 0" in alone.reason
+    assert "Municipalities taking part: 1; the call's minimum: 2." in alone.reason
 
 
 def test_a_joint_authority_is_not_counted_as_a_municipality_but_named_in_the_reason():
     check = rules.check_municipalities(content(partners=[org("Kuntayhtymä", "", kind="joint_authority", confirmed_at="2020-10-01T09:00:00+00:00")]), 2)
     assert check.flagged
-    assert "joint municipal authorities: 1" in check.reason
+    assert "Joint municipal authorities taking part: 1; they do not count towards the minimum." in check.reason
 
 
 def test_every_partner_must_have_confirmed():
@@ -198,22 +198,21 @@ def test_target_areas_must_be_the_calls():
 
 
 def test_schedule_within_the_project_period():
-    assert rules.check_schedule(content(), OPENS, CALL.project_end_latest).passed
-    # The opening day itself is fine (Helsinki date of the opening instant).
-    assert rules.check_schedule(content(start_date="2020-06-25"), OPENS, CALL.project_end_latest).passed
+    assert rules.check_schedule(content(), CALL.project_end_latest).passed
+    # When the project starts is not a rule of the call: a start before the call opened is no flag here.
+    assert rules.check_schedule(content(start_date="2020-01-01"), CALL.project_end_latest).passed
 
 
 @pytest.mark.parametrize(
     ("start", "end", "words"),
     [
-        ("2020-06-24", "2021-12-31", "before the call opened"),
         ("2021-01-01", "2022-11-01", "after the latest end 31.10.2022"),
         ("2021-06-01", "2021-05-31", "ends before it starts"),
         (None, "2021-05-31", "missing"),
     ],
 )
 def test_schedule_outside_the_period_is_flagged_with_the_reason(start, end, words):
-    check = rules.check_schedule(content(start_date=start, end_date=end), OPENS, CALL.project_end_latest)
+    check = rules.check_schedule(content(start_date=start, end_date=end), CALL.project_end_latest)
     assert check.flagged
     assert words in check.reason
 
@@ -275,7 +274,75 @@ def test_parts_map_to_fields():
     assert rules.clean_parts(["budget", "nonsense", "project", "budget"]) == ["project", "budget"]
 
 
+def test_the_target_areas_are_a_part_of_their_own_and_need_a_reason_as_partners_and_budget_do():
+    assert rules.part_of_field("target_areas") == "target_areas"
+    assert "target_areas" not in rules.fields_of_parts(["project"])
+    assert "target_areas" in rules.PROJECT_PAGE_PARTS
+    assert rules.reason_parts(["budget", "project", "target_areas", "schedule"]) == ["target_areas", "budget"]
+    assert rules.reason_parts(["project", "schedule", "contact", "attachments"]) == []
+
+
 def test_parts_are_the_models_parts():
     from kuntadigi.screening.models import SupplementRequest
 
     assert rules.PARTS == SupplementRequest.PARTS
+
+
+# ── Åland, the eligible-cost period and other costs (the call's rules, issue 10 § 7) ─────
+
+
+def test_a_municipality_of_aland_is_flagged_when_the_call_does_not_allow_it():
+    aland = frozenset({"478", "170"})
+    mariehamn = content(partners=[org("Maarianhamina", "478", confirmed_at="2020-10-01T09:00:00+00:00")])
+    check = rules.check_aland(mariehamn, False, aland)
+    assert check.flagged
+    assert check.reason == "Municipalities of Åland take part: Maarianhamina. Åland's municipalities may not apply in this call."
+    assert rules.check_aland(mariehamn, True, aland).passed
+    assert rules.check_aland(content(), False, aland).passed
+    checks = by_code(rules.automatic_checks(mariehamn, CLOSES - timedelta(hours=1), dataclasses.replace(CALL, aland_municipality_codes=aland)))
+    assert checks["aland"].flagged
+
+
+def test_a_start_before_the_call_closed_is_flagged_with_why_its_costs_are_not_eligible():
+    submitted = CLOSES - timedelta(days=1)
+    check = rules.check_cost_period(content(start_date="2020-09-01"), CLOSES, submitted)
+    assert check.flagged
+    assert check.reason == (
+        "The project starts 1.9.2020, before the call closed on 5.10.2020: no grant decision can be made before then. "
+        "Costs incurred before the eligible-cost period in the decision are not eligible; that period starts on the date of the decision "
+        "unless the decision gives grounds for an earlier start."
+    )
+    # A start on the closing day or later is no flag; neither is a start before the call opened as such.
+    assert rules.check_cost_period(content(start_date="2020-10-05"), CLOSES, submitted).passed
+    assert rules.check_cost_period(content(start_date="2021-01-01"), CLOSES, submitted).passed
+    assert rules.check_cost_period(content(start_date=None), CLOSES, submitted).passed
+
+
+def test_a_version_answering_a_request_counts_from_its_own_submission_day():
+    answered = CLOSES + timedelta(days=30)  # 4.11.2020
+    check = rules.check_cost_period(content(start_date="2020-11-01"), CLOSES, answered)
+    assert check.flagged
+    assert "before this version was submitted on 4.11.2020" in check.reason
+    assert rules.check_cost_period(content(start_date="2020-11-04"), CLOSES, answered).passed
+
+
+def test_other_costs_that_suggest_equipment_are_flagged_with_the_words():
+    budget = [
+        {"organisation": "638", "category": "other", "description": "Kannettavat tietokoneet ja näyttölaitteet", "amount": "3000.00"},
+        {"organisation": "638", "category": "other", "description": "Koulutustilaisuudet", "amount": "1000.00"},
+        {"organisation": "434", "category": "other", "description": "Anskaffning av IT-utrustning", "amount": "2000.00"},
+        # The same words in another category are not this check's business.
+        {"organisation": "434", "category": "services", "description": "Laitteiden asennuspalvelu", "amount": "500.00"},
+    ]
+    check = rules.check_other_costs(content(budget=budget))
+    assert check.flagged
+    assert check.words == ("tietokoneet", "näyttölaitteet", "IT-utrustning")
+    assert "lines 1 (tietokoneet, näyttölaitteet); 3 (IT-utrustning)" in check.reason
+    assert "which the call does not fund directly" in check.reason
+    assert rules.check_other_costs(content(budget=budget[1:2] + budget[3:])).passed
+
+
+@pytest.mark.parametrize("description", ["New laptops for the staff", "Hardware for the pilot", "Mobile devices", "Surfplattor till personalen"])
+def test_equipment_words_in_english_and_swedish(description):
+    line = {"organisation": "638", "category": "other", "description": description, "amount": "100.00"}
+    assert rules.check_other_costs(content(budget=[line])).flagged

@@ -1,4 +1,5 @@
-"""Template helpers of screening: the open request for supplement shown on the application's pages."""
+"""Template helpers of screening: the open request for supplement shown on the application's pages, and
+what answered requests changed in the parts reopened with a reason (the official's and the decision's pages)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ register = template.Library()
 # Where each part is changed.
 _PART_PAGES = {
     "project": ("applications:edit", "#section-basics"),
+    "target_areas": ("applications:edit", "#section-basics"),
     "schedule": ("applications:edit", "#section-schedule"),
     "contact": ("applications:edit", "#section-contact"),
     "partners": ("applications:partners", ""),
@@ -36,3 +38,13 @@ def open_supplement_request(application):
     ]
     request.is_past = clock.now() >= request.due_at
     return request
+
+
+@register.simple_tag
+def supplement_changes(application):
+    """[services.SupplementChanges]: for templates/screening/_supplement_changes.html."""
+    from ..services import supplement_changes as changes_of
+
+    if application is None or getattr(application, "pk", None) is None:
+        return []
+    return changes_of(application)

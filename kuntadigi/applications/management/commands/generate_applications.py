@@ -38,6 +38,7 @@ from kuntadigi.applications import drafting, submission
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application
+from kuntadigi.applications.rules import ALAND_REGION_CODE
 from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.registry.models import Organisation
 from kuntadigi.registry.rules import helsinki_day
@@ -73,6 +74,11 @@ SWEDISH_SPEAKING_REGIONS = {"21"}  # Åland: every municipality writes in Swedis
 # in Uusimaa; Kimitoön and Pargas in Southwest Finland. Their applications are written in Swedish.
 SWEDISH_MAJORITY = {"280", "287", "288", "440", "475", "499", "545", "598", "599", "893", "946", "149", "710", "322", "445"}
 CENT = Decimal("0.01")
+# Budget lines are written in the application's language.
+LINE_DESCRIPTIONS = {
+    "fi": {"staff": "Projektihenkilöstö", "services": "Ostopalvelut"},
+    "sv": {"staff": "Projektpersonal", "services": "Köpta tjänster"},
+}
 
 # The 2019 joint-projects call: ideas per target area (1 customer-oriented service processes with
 # shared solutions, 2 common data specifications, 3 statutory services made electronic together,
@@ -301,12 +307,12 @@ class Command(BaseCommand):
             the_call = Call.objects.get(slug=call)
         except Call.DoesNotExist:
             raise CommandError(f"No call '{call}'. Load the calls first: `python manage.py load_calls`.") from None
-        # The municipalities that exist on the call's opening day (the municipal map of that day).
-        municipalities = list(
-            Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True)
-            .valid_on(helsinki_day(the_call.opens_at))
-            .order_by("municipality_code")
-        )
+        # The municipalities that exist on the call's opening day (the municipal map of that day), without
+        # Åland's unless the call lets them take part.
+        municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True).valid_on(helsinki_day(the_call.opens_at))
+        if not the_call.aland_may_apply:  # the call's rule: Åland's municipalities take no part
+            municipalities = municipalities.exclude(region__code=ALAND_REGION_CODE)
+        municipalities = list(municipalities.select_related("region").order_by("municipality_code"))
         if len(municipalities) < the_call.min_municipalities + 1:
             raise CommandError("Too few municipalities. Load the reference data first: `python manage.py load_reference_data`.")
         already = Application.objects.filter(call=the_call).count()
@@ -623,6 +629,10 @@ def submission_instant(rng: random.Random, opens: datetime, until: datetime) -> 
     return until - timedelta(seconds=min(seconds, period - 300))
 
 
+def first_of_next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def demo_user(org: Organisation) -> User:
     email = f"hakija.{org.municipality_code or org.pk}@demo.kuntadigi.fi"
     user, _ = User.objects.get_or_create(email=email, defaults={"full_name": f"Hakija {org.name_fi} (demo)"})
@@ -653,7 +663,8 @@ def generate_one(
         data = {name: template.format(idea_l=idea.lower(), idea=idea, description=description) for name, template in texts.items()}
         if excluded:
             data["summary"] = f"{data['summary']} {description}"
-        start = max(date(clock.now().year, clock.now().month, 1) + timedelta(days=92), call.opens_at.date())
+        # Costs are eligible from the decision on, so projects start after the call has closed.
+        start = max(date(clock.now().year, clock.now().month, 1) + timedelta(days=92), first_of_next_month(clock.helsinki(call.closes_at).date()))
         data.update(
             project_name=f"{idea} – {lead.name_sv if language == 'sv' else lead.name_fi} (demo)",
             target_areas=[area] + ([rng.choice(areas)] if rng.random() < 0.4 else []),
@@ -672,12 +683,11 @@ def generate_one(
         lines = []
         for participant in application.participants.all():
             share = Decimal(rng.randrange(40, 600)) * budget_step
-            lines.append(
-                {"id": None, "participant_id": participant.pk, "category_id": categories["staff"], "description": "Projektihenkilöstö", "amount": share}
-            )
+            words = LINE_DESCRIPTIONS[language]
+            lines.append({"id": None, "participant_id": participant.pk, "category_id": categories["staff"], "description": words["staff"], "amount": share})
             if rng.random() < 0.7:
                 lines.append(
-                    {"id": None, "participant_id": participant.pk, "category_id": categories["services"], "description": "Ostopalvelut", "amount": share / 2}
+                    {"id": None, "participant_id": participant.pk, "category_id": categories["services"], "description": words["services"], "amount": share / 2}
                 )
         eligible = sum(line["amount"] for line in lines)
         share = call.max_grant_share if rng.random() < 0.8 else call.max_grant_share - Decimal("0.10")

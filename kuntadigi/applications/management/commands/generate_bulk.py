@@ -94,12 +94,22 @@ EXCLUDED_FIELD = {
 }
 # The first version of a resubmitted application said this; the second one says the full summary.
 FIRST_SUMMARY = {"fi": "Kunnat kehittävät yhdessä uuden toimintamallin.", "sv": "Kommunerna utvecklar tillsammans en ny verksamhetsmodell."}
+# Budget lines in the application's language ("other": costs the call allows, never equipment).
 LINE_DESCRIPTIONS = {
-    "staff": "Projektihenkilöstö",
-    "travel": "Matkat kuntien välillä",
-    "rent": "Työtilat",
-    "services": "Ostopalvelut",
-    "other": "Muut kulut",
+    "fi": {
+        "staff": "Projektihenkilöstö",
+        "travel": "Matkat kuntien välillä",
+        "rent": "Työtilat",
+        "services": "Ostopalvelut",
+        "other": "Koulutus- ja viestintäkulut",
+    },
+    "sv": {
+        "staff": "Projektpersonal",
+        "travel": "Resor mellan kommunerna",
+        "rent": "Arbetslokaler",
+        "services": "Köpta tjänster",
+        "other": "Kostnader för utbildning och kommunikation",
+    },
 }
 ATTACHMENTS = [
     ("Hankesuunnitelma.pdf", "application/pdf", "Hankesuunnitelma"),
@@ -218,12 +228,15 @@ class Command(BaseCommand):
             call = Call.objects.get(slug=options["call"])
         except Call.DoesNotExist:
             raise CommandError(f"No call '{options['call']}'. Load the calls first: `python manage.py load_calls`.") from None
-        municipalities = list(
+        municipalities = (
             Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True)
             .valid_on(helsinki_day(call.opens_at))  # the municipal map of the call's opening day
             .select_related("region")
             .order_by("municipality_code")
         )
+        if not call.aland_may_apply:  # the call's rule: Åland's municipalities take no part
+            municipalities = municipalities.exclude(region__code=rules.ALAND_REGION_CODE)
+        municipalities = list(municipalities)
         if len(municipalities) < max(call.min_municipalities, 2) + 3:
             raise CommandError("Too few municipalities. Load the reference data first: `python manage.py load_reference_data`.")
         if options["publish"] and ResultsPublication.objects.filter(call=call).exists():
@@ -472,7 +485,8 @@ class Generator:
                 lines = []
                 for category in chosen:
                     amount = base if category is self.categories[0] else (base * Decimal(rng.choice(["0.1", "0.2", "0.5"]))).quantize(CENT)
-                    lines.append(BudgetLine(application=app, category=category, description=LINE_DESCRIPTIONS.get(category.code, category.name), amount=amount))
+                    description = LINE_DESCRIPTIONS[app.language].get(category.code) or getattr(category, f"name_{app.language}") or category.name
+                    lines.append(BudgetLine(application=app, category=category, description=description, amount=amount))
                     eligible += amount
                 lines_of[id(participant)] = lines
                 # The cache snapshot.partner_budget_lines reads (pk None: one line per category).
