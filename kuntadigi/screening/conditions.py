@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 # The call's general rules, in the order of the screening checks.
-RULES = ("in_time", "municipalities", "confirmations", "grant_share", "vat", "target_areas", "schedule")
+RULES = ("in_time", "municipalities", "aland", "confirmations", "grant_share", "vat", "target_areas", "schedule")
 EXCLUSION = "exclusion:"  # followed by the id of the call's exclusion (a field the call does not fund)
 OTHER = "other"
 
@@ -49,6 +49,7 @@ def condition_text(code: str, facts: ConditionFacts) -> str:
     texts = {
         "in_time": _("The application must be submitted through the e-service within the application period."),
         "municipalities": _("The project must be carried out jointly by at least %(count)d municipalities.") % {"count": facts.min_municipalities},
+        "aland": _("Åland's municipalities may not take part in this call."),
         "confirmations": _("Every municipality named in the application must confirm its participation."),
         "grant_share": _("The grant applied for may be at most %(percent)s %% of the project's eligible costs.") % {"percent": percent},
         "vat": _("Value added tax is not an eligible cost."),

@@ -187,7 +187,7 @@ def test_the_decision_maker_sees_what_the_reopened_budget_changed_with_the_reaso
     app = world.refresh()
     drafting.save_draft(world.lead, app, {"end_date": date(2022, 6, 30)}, app.version)
     answer_with_a_new_budget(world)
-    services.mark_application(world.preparer, world.app.pk, "ineligible", "Ei täytä ehtoja.")
+    services.mark_application(world.preparer, world.app.pk, "ineligible", "Ei täytä ehtoja.", ["other"])
     NoGrantReason.objects.create(call=world.call, order=0, code="conditions-not-met", text_fi="Ehdot eivät täyty.", text_sv="Villkoren uppfylls inte.")
 
     def section(response) -> str:
