@@ -50,6 +50,8 @@ DRAFT_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "signatory_name",
+    "signatory_title",
     "declaration_not_excluded",
 )
 

@@ -137,6 +137,13 @@ class ApplicationForm(forms.Form):
     )
     contact_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    signatory_name = forms.CharField(
+        label=_("Person authorised to commit the lead applicant"),
+        max_length=200,
+        required=False,
+        help_text=_("Who may bind the lead applicant to the project and the grant's terms, e.g. the municipal manager."),
+    )
+    signatory_title = forms.CharField(label=_("Title of the authorised person"), max_length=200, required=False)
     declaration_not_excluded = forms.BooleanField(label=_("The project does not develop any of the fields listed above."), required=False)
 
     def __init__(self, *args, application: Application, read_only: bool = False, only: Collection[str] | None = None, **kwargs):
@@ -175,6 +182,8 @@ class ApplicationForm(forms.Form):
             contact_name=application.contact_name,
             contact_email=application.contact_email,
             contact_phone=application.contact_phone,
+            signatory_name=application.signatory_name,
+            signatory_title=application.signatory_title,
             declaration_not_excluded=application.declaration_not_excluded,
         )
         return data

@@ -39,6 +39,9 @@ class Application(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    # The person authorised to commit the lead applicant (e.g. the municipal manager), not only a contact.
+    signatory_name = models.CharField(_("person authorised to commit the lead applicant"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("title of the person authorised to commit the lead applicant"), max_length=200, blank=True)
     declaration_not_excluded = models.BooleanField(_("declaration"), default=False)
     requested_grant = models.DecimalField(_("grant applied for (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
 
@@ -70,6 +73,9 @@ class Participant(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_budget_hash = models.CharField(max_length=64, blank=True)
+    # A partner's person authorised to commit it, named when it confirms its participation.
+    authorised_name = models.CharField(_("person authorised to commit the organisation"), max_length=200, blank=True)
+    authorised_title = models.CharField(_("title of the person authorised to commit the organisation"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["role", "id"]

@@ -53,6 +53,7 @@ def application_content(application) -> dict:
             {
                 **_organisation(p.organisation),
                 "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None,
+                "authorised": {"name": p.authorised_name, "title": p.authorised_title},
             }
             for p in participants
             if p.role == "partner"
@@ -67,6 +68,7 @@ def application_content(application) -> dict:
         "start_date": application.start_date.isoformat() if application.start_date else None,
         "end_date": application.end_date.isoformat() if application.end_date else None,
         "contact": {"name": application.contact_name, "email": application.contact_email, "phone": application.contact_phone},
+        "signatory": {"name": application.signatory_name, "title": application.signatory_title},
         "declaration_not_excluded": application.declaration_not_excluded,
         "budget": [
             {"organisation": p.organisation.municipality_code or p.organisation.business_id or str(p.organisation_id), **line}

@@ -106,6 +106,10 @@ def validate_for_submission(application: Application) -> list[Problem]:
     problems += rules.check_schedule(application.start_date, application.end_date, call.project_end_latest)
     problems += rules.check_required("contact_name", application.contact_name, _("Enter the name of the contact person."))
     problems += rules.check_required("contact_email", application.contact_email, _("Enter the e-mail address of the contact person."))
+    problems += rules.check_required("signatory_name", application.signatory_name, _("Enter the person authorised to commit the lead applicant."))
+    problems += rules.check_required(
+        "signatory_title", application.signatory_title, _("Enter the title of the person authorised to commit the lead applicant.")
+    )
     problems += rules.check_required(
         "declaration_not_excluded", application.declaration_not_excluded, _("Confirm the declaration before you submit the application.")
     )
@@ -153,6 +157,8 @@ EDIT_FIELDS = {
     "contact_name",
     "contact_email",
     "contact_phone",
+    "signatory_name",
+    "signatory_title",
     "declaration_not_excluded",
     *TEXT_FIELDS,
 }
@@ -226,8 +232,10 @@ def _closed_message(call) -> str:
     return _("The call closed at %(time)s. Applications can no longer be submitted.") % {"time": format_helsinki(call.closes_at)}
 
 
-def confirm_participation(user, application: Application, organisation) -> Participant:
-    """A partner confirms that it takes part and accepts its own budget lines as they are now."""
+def confirm_participation(user, application: Application, organisation, authorised_name: str = "", authorised_title: str = "") -> Participant:
+    """A partner confirms that it takes part and accepts its own budget lines as they are now, naming the
+    person authorised to commit it."""
+    authorised_name, authorised_title = (authorised_name or "").strip(), (authorised_title or "").strip()
     with transaction.atomic():
         locked = _lock(application.pk)
         participant = (
@@ -241,11 +249,20 @@ def confirm_participation(user, application: Application, organisation) -> Parti
         decision = permissions.can_confirm_participation(user, locked, participant)
         if not decision:
             raise Refused(decision.reason)
-        before = {"confirmed_at": participant.confirmed_at.isoformat() if participant.confirmed_at else None, "hash": participant.confirmed_budget_hash}
+        if not authorised_name:
+            raise Refused(_("Enter the person authorised to commit your organisation."), field="authorised_name")
+        if not authorised_title:
+            raise Refused(_("Enter the title of the person authorised to commit your organisation."), field="authorised_title")
+        before = {
+            "confirmed_at": participant.confirmed_at.isoformat() if participant.confirmed_at else None,
+            "hash": participant.confirmed_budget_hash,
+            "authorised": [participant.authorised_name, participant.authorised_title],
+        }
         participant.confirmed_at = clock.now()
         participant.confirmed_by = user
         participant.confirmed_budget_hash = snapshot.partner_budget_hash(participant)
-        participant.save(update_fields=["confirmed_at", "confirmed_by", "confirmed_budget_hash"])
+        participant.authorised_name, participant.authorised_title = authorised_name, authorised_title
+        participant.save(update_fields=["confirmed_at", "confirmed_by", "confirmed_budget_hash", "authorised_name", "authorised_title"])
         audit.record(
             user,
             "application.confirm_participation",
@@ -256,6 +273,7 @@ def confirm_participation(user, application: Application, organisation) -> Parti
                 "organisation": participant.organisation_id,
                 "confirmed_at": participant.confirmed_at.isoformat(),
                 "hash": participant.confirmed_budget_hash,
+                "authorised": [authorised_name, authorised_title],
             },
         )
         participant_pk = participant.pk
@@ -426,7 +444,10 @@ def content_view(content: dict, call) -> dict:
         "language": content.get("language", "fi"),
         "project_name": content["project_name"],
         "lead": {"name": _org_name(lead), "code": _org_key(lead)},
-        "partners": [{"name": _org_name(p), "code": _org_key(p), "confirmed_at": _parse_instant(p.get("confirmed_at"))} for p in partners],
+        "partners": [
+            {"name": _org_name(p), "code": _org_key(p), "confirmed_at": _parse_instant(p.get("confirmed_at")), "authorised": p.get("authorised") or {}}
+            for p in partners
+        ],
         "target_areas": [areas.get(number, str(number)) for number in content.get("target_areas", [])],
         "sections": [{"name": name, "label": _label(name), "text": content.get(name, "")} for name in TEXT_FIELDS],
         "start_date": _parse_date(content.get("start_date")),

@@ -150,7 +150,9 @@ def confirm(request, pk: int):
         return redirect("applications:detail", pk=application.pk)
     if request.method == "POST":
         try:
-            confirm_participation(request.user, application, participant.organisation)
+            confirm_participation(
+                request.user, application, participant.organisation, request.POST.get("authorised_name", ""), request.POST.get("authorised_title", "")
+            )
         except Refused as refused:
             messages.error(request, refused.message)
         else:

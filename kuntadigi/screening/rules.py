@@ -38,7 +38,7 @@ PART_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "target_areas": ("target_areas",),
     "schedule": ("start_date", "end_date"),
-    "contact": ("contact_name", "contact_email", "contact_phone"),
+    "contact": ("contact_name", "contact_email", "contact_phone", "signatory_name", "signatory_title"),
     "partners": (),
     "budget": ("requested_grant",),
     "attachments": (),

@@ -38,6 +38,8 @@ def application(call, *, lead=None, partners=None, created_by=None, complete=Tru
             "end_date": date(2022, 10, 31),
             "contact_name": "Maija Meikäläinen",
             "contact_email": "maija@example.fi",
+            "signatory_name": "Kari Kunnanjohtaja",
+            "signatory_title": "kunnanjohtaja",
             "declaration_not_excluded": True,
             "requested_grant": requested,
         }

@@ -23,6 +23,8 @@ def form_data(application, **changes) -> dict:
         "end_date": "2022-10-31",
         "contact_name": "Maija Meikäläinen",
         "contact_email": "maija@example.fi",
+        "signatory_name": application.signatory_name,
+        "signatory_title": application.signatory_title,
         "declaration_not_excluded": "on",
     }
     data.update(changes)

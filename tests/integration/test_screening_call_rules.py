@@ -178,7 +178,7 @@ def answer_with_a_new_budget(world) -> None:
     lines[1]["amount"] = Decimal("6000.00")
     drafting.save_budget(world.lead, app, lines, Decimal("13600.00"), app.version)
     app = world.refresh()
-    submission_services.confirm_participation(world.partner, app, world.partner_org)
+    submission_services.confirm_participation(world.partner, app, world.partner_org, "Kaisa Kunnanjohtaja", "kunnanjohtaja")
     assert services.submit_supplement(world.lead, app.pk).submission.number == 2
 
 

@@ -20,6 +20,9 @@ from tests import factories
 from tests.integration import screening_support as support
 from tests.integration import submission_data
 
+# The person authorised to commit the confirming partner, named on the confirmation page.
+AUTHORISED = {"authorised_name": "Kaisa Kunnanjohtaja", "authorised_title": "kunnanjohtaja"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -164,7 +167,7 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     # The partner's budget changed, so it confirms again (allowed while the budget is open).
     client.force_login(world.partner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("applications:confirm", args=[app.pk]), {"organisation": world.partner_org.pk})
+        response = client.post(reverse("applications:confirm", args=[app.pk]), {"organisation": world.partner_org.pk, **AUTHORISED})
     assert response.status_code == 302
     mail.outbox.clear()
 

@@ -15,6 +15,9 @@ from kuntadigi.audit.models import AuditEvent
 from tests import factories
 from tests.integration import submission_data as data
 
+# The person authorised to commit the confirming partner, named on the confirmation page.
+AUTHORISED = {"authorised_name": "Kaisa Kunnanjohtaja", "authorised_title": "kunnanjohtaja"}
+
 pytestmark = pytest.mark.django_db
 
 HKI = factories.HKI
@@ -103,7 +106,7 @@ def test_partner_confirms_its_share_and_the_lead_is_told(client, call_2020, duri
     assert "Koulutus" in text
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id})
+        response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id, **AUTHORISED})
     assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.confirmed_at == clock.now()
@@ -122,7 +125,7 @@ def test_lead_staff_cannot_confirm_for_a_partner(client, call_2020, during_call)
     app = ready(call_2020, confirmed=False)
     partner = data.partner(app)
     client.force_login(app.created_by)
-    response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id})
+    response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id, **AUTHORISED})
     assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.confirmed_at is None
@@ -325,6 +328,6 @@ def test_confirmation_refused_once_submitted(client, call_2020, during_call):
     client.force_login(app.created_by)
     client.post(url("submit", app.pk))
     client.force_login(factories.member(partner.organisation))
-    response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id}, follow=True)
+    response = client.post(url("confirm", app.pk), {"organisation": partner.organisation_id, **AUTHORISED}, follow=True)
     assert "confirmations can no longer change" in page(response)
     assert Participant.objects.get(pk=partner.pk).confirmed_at == confirmed_at

@@ -269,6 +269,10 @@ JUSTIFICATIONS = {
 }
 
 
+# The title of a municipality's person authorised to commit it, in the application's language.
+SIGNATORY_TITLES = {"fi": "kunnanjohtaja", "sv": "kommundirektör"}
+
+
 def fictional_business_id(seed: int) -> str:
     """A business ID of valid form that no real organisation has (real ones do not start with 9) and no
     organisation of the register has yet."""
@@ -673,6 +677,8 @@ def generate_one(
             contact_name=lead_user.full_name,
             contact_email=lead_user.email,
             contact_phone="040 123 4567",
+            signatory_name=f"{lead_user.full_name} (demo)",
+            signatory_title=SIGNATORY_TITLES[language],
             declaration_not_excluded=True,
         )
         application, _ = drafting.save_draft(lead_user, application, data, application.version)
@@ -694,7 +700,10 @@ def generate_one(
         requested = (eligible * share).quantize(CENT, rounding=ROUND_DOWN)
         application, _ = drafting.save_budget(lead_user, application, lines, requested, application.version)
         for participant in application.participants.filter(role="partner").select_related("organisation"):
-            submission.confirm_participation(demo_user(participant.organisation), application, participant.organisation)
+            partner_user = demo_user(participant.organisation)
+            submission.confirm_participation(
+                partner_user, application, participant.organisation, f"{partner_user.full_name or partner_user.email} (demo)", SIGNATORY_TITLES[language]
+            )
     if submit:
         result = submission.submit_application(lead_user, application.pk)
         if result.submission is None:

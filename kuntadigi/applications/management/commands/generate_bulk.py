@@ -445,6 +445,8 @@ class Generator:
                 contact_name=user.full_name,
                 contact_email=user.email,
                 contact_phone=user.phone,
+                signatory_name=user.full_name,
+                signatory_title="kunnanjohtaja",
                 declaration_not_excluded=submitted or rng.random() < 0.5,
                 created_by=user,
                 created_at=created,
