@@ -40,6 +40,9 @@ class Organisation(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where a decision is posted when the organisation has not consented to electronic notification
+    # (kuntadigi.delivery): the lines of the address as they go on the envelope, without the name.
+    postal_address = models.TextField(_("postal address"), blank=True)
 
     class Meta:
         ordering = ["name_fi"]
