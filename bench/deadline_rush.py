@@ -189,7 +189,11 @@ def build_applicants(args) -> tuple[list[Applicant], dict]:
 
     rng = random.Random(args.seed)
     call = Call.objects.get(slug="digi-2020")
-    municipalities = list(Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True).order_by("municipality_code"))
+    municipalities = list(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True)
+        .valid_on(call.opens_at.astimezone(HKI).date())  # the map of the call's opening day
+        .order_by("municipality_code")
+    )
     areas = list(call.target_areas.order_by("number").values_list("pk", flat=True))
     categories = {c.code: c for c in CostCategory.objects.filter(call=call)}
     password = make_password(PASSWORD)  # one Argon2 hash for all: setting up stays fast, signing in stays real

@@ -25,7 +25,8 @@ def region(code: str = "07") -> Region:
     return obj
 
 
-def municipality(name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000) -> Organisation:
+def municipality(name: str | None = None, code: str | None = None, name_sv: str | None = None, population: int = 10000, **extra) -> Organisation:
+    """A municipality; `extra` sets any other field (legal_name_fi, language_status, valid_until, successor, ...)."""
     n = next(_seq)
     name = name or f"Kunta {n}"
     if code is None:  # the next three-digit code that is free (a test may have loaded the real 310)
@@ -40,11 +41,20 @@ def municipality(name: str | None = None, code: str | None = None, name_sv: str 
         region=region(),
         population=population,
         population_year=2019,
+        **extra,
     )
 
 
-def joint_authority(name: str = "Kuntayhtymä", business_id: str = "0201256-6") -> Organisation:
-    return Organisation.objects.create(kind=Organisation.Kind.JOINT_AUTHORITY, business_id=business_id, name_fi=name, name_sv=name, region=region())
+def joint_authority(name: str = "Kuntayhtymä", business_id: str = "0201256-6", **extra) -> Organisation:
+    return Organisation.objects.create(kind=Organisation.Kind.JOINT_AUTHORITY, business_id=business_id, name_fi=name, name_sv=name, region=region(), **extra)
+
+
+def merged(predecessor: Organisation, successor: Organisation, last_day: date) -> Organisation:
+    """Record that `predecessor` merged into `successor`: its last day, and who carries on."""
+    predecessor.valid_until = last_day
+    predecessor.successor = successor
+    predecessor.save(update_fields=["valid_until", "successor"])
+    return predecessor
 
 
 def user(email: str | None = None, *, password: str | None = None, official: bool = False, assessor: bool = False, language: str = "fi", **extra) -> User:

@@ -17,7 +17,7 @@ from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from kuntadigi import permissions
+from kuntadigi import clock, permissions
 from kuntadigi.registry import services as registry_services
 
 from . import services
@@ -194,13 +194,17 @@ def _organisations_page(request, *, join_form=None, lookup=None, choice_error: s
     context = {
         "memberships": memberships,
         "join_form": join_form or JoinForm(),
-        "organisations": registry_services.active_organisations(),
+        "organisations": registry_services.active_organisations(on=_today()),
         "lookup": lookup,
         "choice_error": choice_error,
         "to_decide": to_decide,
         "user_is_admin": is_admin,
     }
     return render(request, "accounts/organisations.html", context, status=status)
+
+
+def _today():
+    return clock.helsinki(clock.now()).date()
 
 
 @login_required
@@ -228,12 +232,13 @@ def join_organisation(request):
     if chosen:
         if not chosen.isdigit():
             raise Http404
-        organisation = get_object_or_404(registry_services.active_organisations(), pk=int(chosen))
+        organisation = get_object_or_404(registry_services.active_organisations(on=_today()), pk=int(chosen))
         return _ask_to_join(request, organisation)
     form = JoinForm(request.POST)
     if not form.is_valid():
         return _organisations_page(request, join_form=form, status=400)
-    lookup = registry_services.find_organisation(form.cleaned_data["organisation"])
+    # Only the organisations that exist today: a municipality merged into another takes no new members.
+    lookup = registry_services.find_organisation(form.cleaned_data["organisation"], on=_today())
     if lookup.match is not None:
         return _ask_to_join(request, lookup.match)
     if not lookup.candidates:

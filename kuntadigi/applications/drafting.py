@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kuntadigi import clock, permissions
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CostCategory
+from kuntadigi.registry import rules as registry_rules
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, part_of_field
 
@@ -105,6 +106,18 @@ def saved_at(application: Application) -> str:
     return f"{local.hour:02d}.{local.minute:02d}"
 
 
+def opening_day(call: Call):
+    """The call's opening day in Helsinki: the municipal map of that day says who may take part."""
+    return registry_rules.helsinki_day(call.opens_at)
+
+
+def _require_valid_for_call(call: Call, organisation: Organisation, field: str) -> None:
+    """Refuse an organisation that does not exist on the call's opening day, naming the merger."""
+    reason = organisation.not_valid_reason(opening_day(call))
+    if reason:
+        raise Refused(reason, field=field)
+
+
 # ── Starting an application ──────────────────────────────────────────────────
 
 
@@ -117,6 +130,7 @@ def start_application(user, call: Call, lead: Organisation, language: str) -> Ap
         # Locking the call serialises reference numbering within the call.
         call = Call.objects.select_for_update().get(pk=call.pk)
         _require(permissions.can_start_application(user, call, lead))
+        _require_valid_for_call(call, Organisation.objects.select_related("successor").get(pk=lead.pk), "lead")
         prefix = drafting_rules.reference_prefix(call.slug)
         existing = Application.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True)
         reference = drafting_rules.next_reference(prefix, existing)
@@ -247,14 +261,14 @@ def partner_rows(participants: list[Participant]) -> list[PartnerRow]:
     return rows
 
 
+def _eligible_organisations():
+    return Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY])
+
+
 def partner_candidates(application: Application) -> list[Organisation]:
-    """Active municipalities and joint authorities that do not yet take part."""
+    """Active municipalities and joint authorities that exist on the call's opening day and do not yet take part."""
     taken = set(application.participants.values_list("organisation_id", flat=True))
-    return [
-        org
-        for org in Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY]).order_by("name_fi")
-        if org.pk not in taken
-    ]
+    return [org for org in _eligible_organisations().valid_on(opening_day(application.call)).order_by("name_fi") if org.pk not in taken]
 
 
 def _fold(text: str) -> str:
@@ -266,19 +280,22 @@ class PartnerSearch:
     exact: Organisation | None
     matches: list[Organisation]
     already_in: Organisation | None = None
+    refused: str = ""  # why the organisation typed cannot take part in this call (it had merged)
 
 
 def find_partner(application: Application, query: str) -> PartnerSearch:
     """Resolve what was typed in the picker: an exact Finnish or Swedish name, both names as the
     suggestions show them, a municipality code or a business ID. Otherwise the organisations whose
-    names contain the text. Matching is done in Python so that ä, ö and å fold the same everywhere."""
+    names contain the text. Matching is done in Python so that ä, ö and å fold the same everywhere.
+    Only organisations that exist on the call's opening day are offered; naming one that does not
+    gives the reason (`refused`: "Honkajoki merged into Kankaanpää on 1.1.2021 ...")."""
     wanted = _fold(query)
     if not wanted:
         return PartnerSearch(None, [])
     taken = set(application.participants.values_list("organisation_id", flat=True))
-    organisations = list(
-        Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY]).order_by("name_fi")
-    )
+    day = opening_day(application.call)
+    everyone = list(_eligible_organisations().select_related("successor").order_by("name_fi"))
+    organisations = [org for org in everyone if org.is_valid_on(day)]
     code = wanted.zfill(3) if wanted.isdigit() and len(wanted) <= 3 else None
 
     def is_exact(org: Organisation) -> bool:
@@ -293,6 +310,9 @@ def find_partner(application: Application, query: str) -> PartnerSearch:
         return PartnerSearch(None, [], already_in=exact[0])
     if len(free) > 1:
         return PartnerSearch(None, free)
+    gone = [org for org in everyone if not org.is_valid_on(day) and is_exact(org)]
+    if gone:
+        return PartnerSearch(None, [], refused=gone[0].not_valid_reason(day) or "")
     matches = [
         org
         for org in organisations
@@ -311,11 +331,12 @@ def add_partner(user, application: Application, organisation: Organisation) -> P
     with transaction.atomic():
         current = _lock(application)
         _require(permissions.can_edit_application(user, current, part="partners"))
-        organisation = Organisation.objects.get(pk=organisation.pk)
+        organisation = Organisation.objects.select_related("successor").get(pk=organisation.pk)
         if not organisation.is_active:
             raise Refused(_("%(name)s is not active in the register and cannot take part.") % {"name": organisation.name}, field="organisation")
         if organisation.kind not in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.JOINT_AUTHORITY}:
             raise Refused(_("Only municipalities and joint municipal authorities can take part."), field="organisation")
+        _require_valid_for_call(current.call, organisation, "organisation")
         if current.participants.filter(organisation=organisation).exists():
             raise Refused(_("%(name)s already takes part in the application.") % {"name": organisation.name}, field="organisation")
         participant = Participant.objects.create(application=current, organisation=organisation, role=Participant.Role.PARTNER)

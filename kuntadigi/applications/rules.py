@@ -13,6 +13,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from kuntadigi.registry.rules import not_valid_reason
+
 CENT = Decimal("0.01")
 NBSP = "\u00a0"
 
@@ -231,4 +233,27 @@ def check_confirmations(partners: Sequence[PartnerConfirmation]) -> list[Problem
                     _("The budget of %(partner)s changed after it confirmed its participation; it must confirm again.") % {"partner": partner.name},
                 )
             )
+    return problems
+
+
+@dataclass(frozen=True)
+class PartyOnTheMap:
+    """A lead or partner as the municipal map sees it: its name, the days it is valid and the name of
+    its successor (after a merger)."""
+
+    role: str  # "lead" or "partner"
+    name: str
+    valid_from: date | None = None
+    valid_until: date | None = None
+    successor_name: str | None = None
+
+
+def check_parties_exist(parties: Sequence[PartyOnTheMap], opening_day: date) -> list[Problem]:
+    """A call offers only the municipalities that exist on its opening day: each lead or partner that
+    did not (it had merged into another, or did not exist yet) is a Problem that names the merger."""
+    problems: list[Problem] = []
+    for party in parties:
+        reason = not_valid_reason(party.name, party.valid_from, party.valid_until, party.successor_name, opening_day)
+        if reason:
+            problems.append(Problem("lead" if party.role == "lead" else "partners", "not_on_the_map", reason))
     return problems

@@ -21,6 +21,7 @@ from kuntadigi import clock, permissions
 from kuntadigi.audit import services as audit
 from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
+from kuntadigi.registry import rules as registry_rules
 
 from . import lifecycle, rules, snapshot
 from .errors import Refused
@@ -38,7 +39,7 @@ TEXT_FIELDS = ("summary", "current_state", "objectives", "change_in_ways_of_work
 def with_content(queryset):
     """Everything application_content and validate_for_submission read, in a fixed number of queries."""
     return queryset.select_related("call", "lead", "created_by").prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("organisation").order_by("role", "id")),
+        Prefetch("participants", queryset=Participant.objects.select_related("organisation__successor").order_by("role", "id")),
         Prefetch("participants__budget_lines", queryset=BudgetLine.objects.select_related("category").order_by("category__order", "id")),
         "target_areas",
         "attachments",
@@ -100,6 +101,19 @@ def validate_for_submission(application: Application) -> list[Problem]:
     lead = next((p for p in participants if p.role == Participant.Role.LEAD), None)
     partners = [p for p in participants if p.role == Participant.Role.PARTNER]
     problems += rules.check_participants(lead.organisation.kind if lead else None, [p.organisation.kind for p in partners], call.min_municipalities)
+    problems += rules.check_parties_exist(
+        [
+            rules.PartyOnTheMap(
+                role=p.role,
+                name=organisation_display_name(p.organisation),
+                valid_from=p.organisation.valid_from,
+                valid_until=p.organisation.valid_until,
+                successor_name=p.organisation.successor.name if p.organisation.successor_id else None,
+            )
+            for p in participants
+        ],
+        registry_rules.helsinki_day(call.opens_at),
+    )
 
     lines = _lines_for_rules(application)
     categories = {c.code for c in call.cost_categories.all()}

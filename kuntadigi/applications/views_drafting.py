@@ -257,6 +257,8 @@ def partners(request, pk):
                     organisation = found.exact
                 elif found.already_in:
                     search_form.add_error("organisation", _("%(name)s already takes part in the application.") % {"name": found.already_in.name})
+                elif found.refused:
+                    search_form.add_error("organisation", found.refused)
                 elif found.matches:
                     matches = found.matches
                 else:
@@ -265,8 +267,10 @@ def partners(request, pk):
             try:
                 drafting.add_partner(request.user, application, organisation)
             except Refused as refusal:
-                search_form = PartnerSearchForm(initial={"organisation": organisation.name})
-                search_form.add_error(None, refusal.message)
+                # The refusal on the picker, with what was chosen or typed still in it.
+                search_form = PartnerSearchForm({"organisation": request.POST.get("organisation") or organisation.name})
+                search_form.is_valid()
+                search_form.add_error("organisation" if refusal.field == "organisation" else None, refusal.message)
             else:
                 messages.success(
                     request,

@@ -13,7 +13,8 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name_fi", "name_sv", "kind", "municipality_code", "business_id", "region", "is_active"]
-    list_filter = ["kind", "is_active", "region"]
-    search_fields = ["name_fi", "name_sv", "municipality_code", "business_id"]
+    list_display = ["name_fi", "name_sv", "kind", "municipality_code", "business_id", "legal_name_fi", "region", "valid_until", "is_active"]
+    list_filter = ["kind", "is_active", "language_status", "region"]
+    search_fields = ["name_fi", "name_sv", "legal_name_fi", "legal_name_sv", "municipality_code", "business_id"]
     list_select_related = ["region"]
+    raw_id_fields = ["successor"]

@@ -5,6 +5,6 @@ from . import views
 app_name = "registry"
 urlpatterns = [
     path("registry/organisations/", views.organisations, name="organisations"),
+    path("registry/organisations/<int:pk>/", views.organisation, name="organisation"),
     path("registry/joint-authorities/add/", views.add_joint_authority, name="add_joint_authority"),
-    path("registry/business-id/", views.set_business_id, name="set_business_id"),
 ]

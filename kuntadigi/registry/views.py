@@ -1,16 +1,18 @@
-"""Officials' registry page: joint municipal authorities and business IDs."""
+"""Officials' registry page: joint municipal authorities, and each organisation's legal identity
+(legal names and business ID) with its languages and place on the municipal map."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from kuntadigi import permissions
 
 from . import services
-from .forms import JointAuthorityForm, MunicipalityBusinessIdForm
+from .forms import JointAuthorityForm, LegalIdentityForm, OrganisationChoiceForm
 from .models import Organisation
 
 
@@ -20,24 +22,34 @@ def _require_official(user) -> None:
         raise Http404
 
 
-def _page(request, *, joint_form=None, business_id_form=None, status=200):
+def _page(request, *, joint_form=None, choice_form=None, status=200):
     joint_authorities = Organisation.objects.filter(kind=Organisation.Kind.JOINT_AUTHORITY).select_related("region").order_by("name_fi")
     context = {
         "joint_form": joint_form or JointAuthorityForm(),
-        "business_id_form": business_id_form or MunicipalityBusinessIdForm(),
+        "choice_form": choice_form or OrganisationChoiceForm(),
         "joint_authorities": joint_authorities,
+        "ended": Organisation.objects.filter(valid_until__isnull=False).select_related("successor").order_by("valid_until", "name_fi"),
     }
     return render(request, "registry/organisations.html", context, status=status)
 
 
 @login_required
 def organisations(request):
+    """The registry page; `?organisation=<id>` (the choice form) opens that organisation's page."""
     _require_official(request.user)
+    if "organisation" in request.GET:
+        form = OrganisationChoiceForm(request.GET)
+        if form.is_valid():
+            return redirect("registry:organisation", pk=form.cleaned_data["organisation"].pk)
+        return _page(request, choice_form=form, status=400)
     return _page(request)
 
 
 def _apply_service_errors(form, error: ValidationError) -> None:
-    form.add_error("business_id", error)
+    if hasattr(error, "error_dict"):
+        form.add_error(None, error)  # each message to its field
+    else:
+        form.add_error("business_id", error)
 
 
 @login_required
@@ -50,7 +62,13 @@ def add_joint_authority(request):
         data = form.cleaned_data
         try:
             organisation = services.add_joint_authority(
-                request.user, name_fi=data["name_fi"], name_sv=data["name_sv"], business_id=data["business_id"], region=data["region"]
+                request.user,
+                name_fi=data["name_fi"],
+                name_sv=data["name_sv"],
+                legal_name_fi=data["legal_name_fi"],
+                legal_name_sv=data["legal_name_sv"],
+                business_id=data["business_id"],
+                region=data["region"],
             )
         except ValidationError as error:
             _apply_service_errors(form, error)
@@ -61,18 +79,38 @@ def add_joint_authority(request):
 
 
 @login_required
-def set_business_id(request):
+@require_http_methods(["GET", "POST"])
+def organisation(request, pk: int):
+    """One organisation: its legal names and business ID (an official sets them), its languages and
+    its validity on the municipal map."""
     _require_official(request.user)
-    if request.method != "POST":
-        return redirect("registry:organisations")
-    form = MunicipalityBusinessIdForm(request.POST)
-    if form.is_valid():
-        municipality = form.cleaned_data["municipality"]
-        try:
-            services.set_business_id(request.user, municipality, form.cleaned_data["business_id"])
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, _("The business ID of %(name)s was saved.") % {"name": municipality.name})
-            return redirect("registry:organisations")
-    return _page(request, business_id_form=form, status=400)
+    org = get_object_or_404(Organisation.objects.select_related("region", "successor"), pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = LegalIdentityForm(request.POST, organisation=org)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _saved, changed = services.set_legal_identity(request.user, org, data["legal_name_fi"], data["legal_name_sv"], data["business_id"])
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                if changed:
+                    messages.success(request, _("The legal names and business ID of %(name)s were saved.") % {"name": org.name})
+                else:
+                    messages.info(request, _("There were no changes to save."))
+                return redirect("registry:organisation", pk=org.pk)
+        status = 400
+    else:
+        form = LegalIdentityForm(initial=LegalIdentityForm.initial_from(org), organisation=org)
+    context = {
+        "organisation": org,
+        "form": form,
+        "languages": [_language_name(code) for code in org.languages],
+        "predecessors": list(org.predecessors.order_by("valid_until", "name_fi")),
+    }
+    return render(request, "registry/organisation.html", context, status=status)
+
+
+def _language_name(code: str) -> str:
+    return {"fi": _("Finnish"), "sv": _("Swedish")}.get(code, code)

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "decision.sign": _("Decision signed"),
     "decision.document_stored": _("Decision document stored"),
     "decision.notify": _("Applicant notified of the decision"),
+    "application.party_succeeded": _("Party replaced by its successor after a municipal merger"),
 }
 
 

@@ -60,7 +60,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "accounts:decide_membership": ({"pk": "{membership}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "registry:organisations": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "registry:add_joint_authority": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT)),
-    "registry:set_business_id": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT)),
+    "registry:organisation": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "applications:mine": ({}, row(LOGIN, OK, OK, OK, OK)),
     "applications:start": ({"call_slug": "{call}"}, row(LOGIN, OK, OK, OK, OK)),
     "applications:edit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
@@ -166,7 +166,7 @@ POST_MATRIX: dict[str, dict] = {
     "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
     "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
     "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
-    "registry:set_business_id": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
+    "registry:organisation": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
     "decisions:ranking_proposal": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "decisions:ranking_propose_requested": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "decisions:ranking_fill": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
@@ -238,7 +238,15 @@ def world(db):
     from kuntadigi.accounts.models import Membership
 
     membership = Membership.objects.create(user=applicant, organisation=lead_org)
-    ids = {"{call}": call.slug, "{app}": app.pk, "{n}": submission.number, "{att}": attachment.pk, "{membership}": membership.pk, "{ref}": app.reference}
+    ids = {
+        "{call}": call.slug,
+        "{app}": app.pk,
+        "{n}": submission.number,
+        "{att}": attachment.pk,
+        "{membership}": membership.pk,
+        "{ref}": app.reference,
+        "{org}": lead_org.pk,
+    }
     return users, ids
 
 

@@ -40,6 +40,7 @@ from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application
 from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.registry.models import Organisation
+from kuntadigi.registry.rules import helsinki_day
 
 # Project ideas per target area number of the 2020 call (falls back to the first for other calls).
 # Calls with ideas of their own are in IDEAS_BY_CALL; other calls take these.
@@ -287,7 +288,12 @@ class Command(BaseCommand):
             the_call = Call.objects.get(slug=call)
         except Call.DoesNotExist:
             raise CommandError(f"No call '{call}'. Load the calls first: `python manage.py load_calls`.") from None
-        municipalities = list(Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True).order_by("municipality_code"))
+        # The municipalities that exist on the call's opening day (the municipal map of that day).
+        municipalities = list(
+            Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True)
+            .valid_on(helsinki_day(the_call.opens_at))
+            .order_by("municipality_code")
+        )
         if len(municipalities) < the_call.min_municipalities + 1:
             raise CommandError("Too few municipalities. Load the reference data first: `python manage.py load_reference_data`.")
         already = Application.objects.filter(call=the_call).count()

@@ -49,6 +49,7 @@ from kuntadigi.decisions import allocation as allocation_rules
 from kuntadigi.decisions.models import Allocation, Decision, Proposal
 from kuntadigi.publication.models import ResultsPublication
 from kuntadigi.registry.models import Organisation
+from kuntadigi.registry.rules import helsinki_day
 from kuntadigi.screening.models import Screening
 
 CENT = Decimal("0.01")
@@ -218,7 +219,10 @@ class Command(BaseCommand):
         except Call.DoesNotExist:
             raise CommandError(f"No call '{options['call']}'. Load the calls first: `python manage.py load_calls`.") from None
         municipalities = list(
-            Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True).select_related("region").order_by("municipality_code")
+            Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, is_active=True)
+            .valid_on(helsinki_day(call.opens_at))  # the municipal map of the call's opening day
+            .select_related("region")
+            .order_by("municipality_code")
         )
         if len(municipalities) < max(call.min_municipalities, 2) + 3:
             raise CommandError("Too few municipalities. Load the reference data first: `python manage.py load_reference_data`.")
