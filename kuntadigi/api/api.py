@@ -118,12 +118,20 @@ def organisation_ref(request: HttpRequest, record: dict) -> dict:
     return {**record, "api_url": api_link(request, "organisation", id=record["id"])}
 
 
+def party_ref(request: HttpRequest, record: dict) -> dict:
+    """A grant's lead or partner (queries.party_record) with the links of it and of its predecessor."""
+    predecessor = record["predecessor"]
+    if predecessor is not None:
+        predecessor = {**predecessor, "api_url": api_link(request, "organisation", id=predecessor["id"])}
+    return {**organisation_ref(request, record), "predecessor": predecessor}
+
+
 def grant_out(decision, request: HttpRequest) -> dict:
     record = queries.grant_record(decision)
     return {
         **record,
-        "lead": organisation_ref(request, record["lead"]),
-        "partners": [organisation_ref(request, partner) for partner in record["partners"]],
+        "lead": party_ref(request, record["lead"]),
+        "partners": [party_ref(request, partner) for partner in record["partners"]],
         "api_url": api_link(request, "grant", id=record["id"]),
         "html_url": project_page(request, record["id"]),
     }
@@ -273,15 +281,15 @@ def organisation(request: HttpRequest, id: str = Path(..., description="Municipa
     if found is None:
         raise HttpError(404, f"No organisation has the identifier {id!r}.")
     taken = []
-    for decision in queries.grants_of_organisation(found):
+    ids = queries.standing_for(found)  # with the predecessors merged into it by today, as on its public page
+    for decision in queries.grants_of_organisation(found, ids):
         record = queries.grant_record(decision)
-        lead, _partners = queries.participants(decision)
         taken.append(
             {
                 "id": record["id"],
                 "call": record["call"],
                 "project_name": record["project_name"],
-                "role": "lead" if lead.organisation_id == found.pk else "partner",
+                "role": queries.role_of(decision, ids),
                 "amount_granted": record["amount_granted"],
                 "currency": "EUR",
                 "fictional": record["fictional"],

@@ -90,6 +90,26 @@ class OrganisationRef(Schema):
     api_url: str = Field(..., description="Address of the organisation in this API.")
 
 
+class Predecessor(Schema):
+    id: str = Field(..., description="Stable identifier of the merged organisation: its municipality code (or business ID).", examples=["099"])
+    municipality_code: str | None = Field(..., description="Statistics Finland municipality code of the merged municipality.", pattern=MUNICIPALITY_CODE)
+    business_id: str | None = Field(..., description="Business ID (Y-tunnus) of the merged organisation, where the registry knows it.", pattern=BUSINESS_ID)
+    name_fi: str = Field(..., description="Name in Finnish.")
+    name_sv: str = Field(..., description="Name in Swedish.")
+    valid_until: datetime.date = Field(..., description="The merged organisation's last day (ISO 8601); its successor is the party from the next day on.")
+    api_url: str = Field(..., description="Address of the merged organisation in this API.")
+
+
+class Party(OrganisationRef):
+    predecessor: Predecessor | None = Field(
+        ...,
+        description=(
+            "The organisation that applied, when it has since merged into this one (e.g. Honkajoki into Kankaanpää on 1.1.2021): "
+            "from the merger on, the successor is the party. Null when the organisation that applied is still the party."
+        ),
+    )
+
+
 class GrantOfOrganisation(Schema):
     id: str = Field(..., description="The grant's identifier: its application's reference.")
     call: str = Field(..., description="Identifier of the call.")
@@ -111,7 +131,10 @@ class Organisation(OrganisationRef):
 
 
 class OrganisationDetail(Organisation):
-    grants: list[GrantOfOrganisation] = Field(..., description="The published grants the organisation takes part in, by call and reference.")
+    grants: list[GrantOfOrganisation] = Field(
+        ...,
+        description="The published grants the organisation takes part in, by call and reference, also as the successor of a municipality merged into it.",
+    )
 
 
 class OrganisationFilters(Schema):
@@ -159,8 +182,8 @@ class Grant(Schema):
     project_name: str = Field(..., description="Name of the project, as the applicant wrote it.")
     summary: str = Field(..., description="Summary of the project, as the applicant wrote it.")
     language: Literal["fi", "sv"] = Field(..., description="Language of the application and of the decision: `fi` or `sv`.")
-    lead: OrganisationRef = Field(..., description="The lead applicant, which receives the grant.")
-    partners: list[OrganisationRef] = Field(..., description="The other organisations taking part.")
+    lead: Party = Field(..., description="The lead applicant, which receives the grant (its successor after a merger).")
+    partners: list[Party] = Field(..., description="The other organisations taking part (each its successor after a merger).")
     target_areas: list[TargetArea] = Field(..., description="The call's target areas the project addresses.")
     amount_granted: Money = money("The grant at most (the decision pays this share of the eligible costs, up to this sum).")
     max_share: Share = Field(

@@ -26,6 +26,7 @@ from kuntadigi.calls.models import Call
 from . import snapshot
 from .lifecycle import DECIDED_STATES, State
 from .models import Application, BudgetLine, Participant, Submission
+from .parties import content_party_names, participant_parties
 from .queries import application_for_viewer
 from .submission import (
     Refused,
@@ -101,7 +102,9 @@ def detail(request, pk: int):
         record_reading(user, application)
     now = clock.now()
     phase = application.call.phase(now)
-    participants = [{"participant": p, "confirmation": _confirmation_state(p)} for p in application.participants.all()]
+    # A decided application's party that has merged into another municipality shows as its successor.
+    parties = participant_parties(application, application.participants.all())
+    participants = [{"participant": p, "party": parties[p.pk], "confirmation": _confirmation_state(p)} for p in application.participants.all()]
     to_confirm = [
         p
         for p in _user_partner_participants(user, application)
@@ -265,7 +268,12 @@ def _submission_for_viewer(user, pk: int, number: int) -> Submission:
 @login_required
 def receipt(request, pk: int, number: int):
     submission = _submission_for_viewer(request.user, pk, number)
-    context = {"application": submission.application, "submission": submission, "facts": receipt_facts(submission), **_nav("overview")}
+    facts = receipt_facts(submission)
+    # From a merger on, a decided application's merged party is named by its successor, the predecessor noted.
+    lead, partners = content_party_names(submission.application, submission.content)
+    if lead is not None:
+        facts.update(lead=lead, partners=partners)
+    context = {"application": submission.application, "submission": submission, "facts": facts, **_nav("overview")}
     return render(request, "applications/submission/receipt.html", context)
 
 

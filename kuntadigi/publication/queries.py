@@ -14,17 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
+from kuntadigi import clock
 from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.calls.models import Call, TargetArea
 from kuntadigi.decisions.models import Decision
 from kuntadigi.registry.models import Organisation, Region
+from kuntadigi.registry.rules import party_label
 
 # ── Calls ────────────────────────────────────────────────────────────────────
 
@@ -112,7 +115,10 @@ def funded_decisions() -> QuerySet[Decision]:
         .prefetch_related(
             Prefetch(
                 "application__participants",
-                queryset=Participant.objects.select_related("organisation__region").order_by("role", "organisation__name_fi"),
+                # With each organisation's successor: a party that merged into another shows as its successor.
+                queryset=Participant.objects.select_related("organisation__region", "organisation__successor__region").order_by(
+                    "role", "organisation__name_fi"
+                ),
             ),
             # With their call: target_area_key reads the call's slug without a query per area.
             Prefetch("application__target_areas", queryset=TargetArea.objects.select_related("call").order_by("number")),
@@ -181,6 +187,31 @@ def organisation_record(org: Organisation) -> dict:
     }
 
 
+def today() -> date:
+    """The day in Helsinki by the service's clock: the municipal map the public pages show."""
+    return clock.helsinki(clock.now()).date()
+
+
+def party_record(org: Organisation, day: date) -> dict:
+    """A grant's lead or partner as the public sees it on `day`: after a merger, the successor's
+    organisation_record with the merged organisation as `predecessor` (its identifiers, names and
+    last day); otherwise the organisation's own record with `predecessor` None."""
+    shown = org.successor_on(day)
+    if shown.pk == org.pk:
+        return {**organisation_record(org), "predecessor": None}
+    return {
+        **organisation_record(shown),
+        "predecessor": {
+            "id": org.municipality_code or org.business_id or "",
+            "municipality_code": org.municipality_code or None,
+            "business_id": org.business_id or None,
+            "name_fi": org.name_fi,
+            "name_sv": org.name_sv,
+            "valid_until": org.valid_until,
+        },
+    }
+
+
 def participants(decision: Decision) -> tuple[Participant, list[Participant]]:
     """The lead and the partners of a grant, from the prefetched rows."""
     rows = list(decision.application.participants.all())
@@ -188,12 +219,16 @@ def participants(decision: Decision) -> tuple[Participant, list[Participant]]:
     return lead, [p for p in rows if p.role == Participant.Role.PARTNER]
 
 
-def grant_record(decision: Decision) -> dict:
+def grant_record(decision: Decision, on: date | None = None) -> dict:
     """Every public field of one grant, language-neutral (multilingual texts carry _fi/_sv/_en).
-    Pages, the API and the exports build on this and add nothing that is not public."""
+    Pages, the API and the exports build on this and add nothing that is not public.
+
+    The lead and partners are the parties on `on` (today by the clock): from the day a party merged
+    into another municipality, its successor, with the merged one as `predecessor`."""
     application = decision.application
     call = application.call
     lead, partners = participants(decision)
+    day = on or today()
     return {
         "id": application.reference,
         "call": call.slug,
@@ -203,8 +238,8 @@ def grant_record(decision: Decision) -> dict:
         "project_name": application.project_name,
         "summary": application.summary,
         "language": application.language,
-        "lead": organisation_record(lead.organisation),
-        "partners": [organisation_record(p.organisation) for p in partners],
+        "lead": party_record(lead.organisation, day),
+        "partners": [party_record(p.organisation, day) for p in partners],
         "target_areas": [
             {"id": target_area_key(area), "number": area.number, "name_fi": area.name_fi, "name_sv": area.name_sv, "name_en": area.name_en}
             for area in application.target_areas.all()
@@ -228,9 +263,28 @@ def municipality(code: str) -> Organisation | None:
     return Organisation.objects.select_related("region").filter(kind=Organisation.Kind.MUNICIPALITY, municipality_code=code).first()
 
 
-def grants_of_organisation(org: Organisation) -> QuerySet[Decision]:
-    """Every public grant the organisation takes part in, as lead or partner, across calls."""
-    return funded_decisions().filter(application__in=Participant.objects.filter(organisation=org).values("application"))
+def standing_for(org: Organisation, day: date | None = None) -> set[int]:
+    """The organisation and every predecessor it stands for on `day` (today by default): those merged
+    into it, directly or through a chain, by then. One query per generation (one when there is none)."""
+    day = day or today()
+    ids = {org.pk}
+    generation = {org.pk}
+    while generation:
+        generation = set(Organisation.objects.filter(successor_id__in=generation, valid_until__lt=day).values_list("pk", flat=True)) - ids
+        ids |= generation
+    return ids
+
+
+def grants_of_organisation(org: Organisation, ids: set[int] | None = None) -> QuerySet[Decision]:
+    """Every public grant the organisation takes part in, as lead or partner, across calls; with `ids`
+    (standing_for), also those of the predecessors it stands for."""
+    return funded_decisions().filter(application__in=Participant.objects.filter(organisation_id__in=ids or {org.pk}).values("application"))
+
+
+def role_of(decision: Decision, ids: set[int]) -> str:
+    """ "lead" when one of the organisations `ids` leads the grant's project, otherwise "partner"."""
+    lead, _partners = participants(decision)
+    return "lead" if lead.organisation_id in ids else "partner"
 
 
 def regions() -> QuerySet[Region]:
@@ -243,16 +297,18 @@ def published_filter_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}is_published": True, f"{prefix}results_publication__isnull": False})
 
 
-def organisation_totals(org: Organisation) -> dict:
+def organisation_totals(org: Organisation, ids: set[int] | None = None) -> dict:
     """How many public grants the organisation takes part in (as lead, as partner), and the sum
     granted to those projects (each project's whole grant), how many calls, and how many of the
-    grants are generated demo data (`fictional`), in one query."""
+    grants are generated demo data (`fictional`), in one query. With `ids` (standing_for), the
+    grants of the predecessors it stands for count as its own."""
+    ids = ids or {org.pk}
     totals = (
         public_grants()
-        .filter(application__participants__organisation=org)
+        .filter(application__in=Participant.objects.filter(organisation_id__in=ids).values("application"))
         .aggregate(
             projects=Count("pk"),
-            led=Count("pk", filter=Q(application__lead=org)),
+            led=Count("pk", filter=Q(application__lead_id__in=ids)),
             granted=Sum("amount"),
             calls=Count("application__call", distinct=True),
             fictional=Count("pk", filter=Q(application__call__generated_content=True)),
@@ -318,13 +374,20 @@ def regions_of_grants(grants: QuerySet[Decision]) -> QuerySet[Region]:
     return Region.objects.filter(organisation__participations__application__decision__in=grants.values("pk")).distinct().order_by("code")
 
 
+def _name_in(org: dict, language: str) -> str:
+    return (org["name_sv"] if language == "sv" else "") or org["name_fi"]
+
+
 def localised_record(record: dict, language: str | None = None) -> dict:
     """A grant_record with `name` added to its organisations and target areas and `call_title`, in
     the reader's language (organisations have Finnish and Swedish names; English reads Finnish)."""
     language = language or get_language() or "fi"
     record = dict(record)
     for org in [record["lead"], *record["partners"]]:
-        org["name"] = (org["name_sv"] if language == "sv" else "") or org["name_fi"]
+        org["name"] = _name_in(org, language)
+        predecessor = org.get("predecessor")
+        # "Kankaanpää (Honkajoki until 31.12.2020)" after a merger, otherwise the name.
+        org["label"] = party_label(org["name"], _name_in(predecessor, language), predecessor["valid_until"]) if predecessor else org["name"]
     for area in record["target_areas"]:
         area["name"] = area.get(f"name_{language}") or area["name_fi"]
     record["call_title"] = record.get(f"call_title_{language}") or record["call_title_fi"]

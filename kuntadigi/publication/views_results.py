@@ -106,15 +106,24 @@ def municipality(request, code: str):
     org = queries.municipality(code)
     if org is None:
         raise Http404
-    totals = queries.organisation_totals(org)
-    page = Paginator(queries.grants_of_organisation(org), GRANTS_PER_PAGE).get_page(request.GET.get("page"))
+    # A municipality stands for those merged into it: their projects are its own from the merger on.
+    ids = queries.standing_for(org)
+    totals = queries.organisation_totals(org, ids)
+    page = Paginator(queries.grants_of_organisation(org, ids), GRANTS_PER_PAGE).get_page(request.GET.get("page"))
     grants = _records(page.object_list)
-    for record in grants:
-        record["role"] = "lead" if record["lead"]["municipality_code"] == org.municipality_code else "partner"
+    for decision, record in zip(page.object_list, grants, strict=True):
+        record["role"] = queries.role_of(decision, ids)
     return render(
         request,
         "publication/results_municipality.html",
-        {"municipality": org, "totals": totals, "page": page, "grants": grants, "fictional": bool(totals["fictional"])},
+        {
+            "municipality": org,
+            "totals": totals,
+            "page": page,
+            "grants": grants,
+            "fictional": bool(totals["fictional"]),
+            "merged_into": org.successor_on(queries.today()) if org.successor_id else None,
+        },
     )
 
 

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kuntadigi import clock, permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
-from kuntadigi.applications.models import Application, Submission
+from kuntadigi.applications.models import Application, Participant, Submission
+from kuntadigi.applications.parties import participant_parties
 from kuntadigi.applications.submission import content_view
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.calls.models import Call
@@ -122,9 +123,14 @@ def _page_context(request, application: Application, *, mark_form=None, request_
         mark_form = MarkForm(initial={"outcome": screening.outcome, "reason": screening.reason} if screening else None)
     if request_form is None and request_decision:
         request_form = SupplementRequestForm()
+    # The parties today: a decided application's merged party shows as its successor, the predecessor noted.
+    participants = list(application.participants.select_related("organisation__successor").order_by("role", "id"))
+    parties = participant_parties(application, participants)
     return {
         "application": application,
         "call": call,
+        "lead_party": next((parties[p.pk] for p in participants if p.role == Participant.Role.LEAD), None),
+        "partner_parties": [parties[p.pk] for p in participants if p.role == Participant.Role.PARTNER],
         "user_roles": roles,
         "is_call_official": is_call_official,
         "may_see_audit": may_see_audit,

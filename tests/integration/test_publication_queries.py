@@ -26,8 +26,8 @@ EXPECTED = {
     "project": 3,
     # the count, the page's rows, whether any published call is fictional
     "municipalities": 3,
-    # the municipality, its totals, the page's count and rows, participants, target areas
-    "municipality": 6,
+    # the municipality, the predecessors merged into it, its totals, the page's count and rows, participants, target areas
+    "municipality": 7,
 }
 
 
