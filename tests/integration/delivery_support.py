@@ -44,7 +44,13 @@ def build_world() -> World:
     factories.member(kristinestad, "kansli@krs.fi", admin=True, language="sv")
     lead_user = Application.objects.get(pk=world.apps["fi"].pk).created_by
     bilingual = decisions_support.submitted(
-        world.call, hameenlinna, [kristinestad], lead_user, requested=Decimal("12750.00"), project_name="Kaksikielinen kunta", contact_email="yhteys@hameenlinna.fi"
+        world.call,
+        hameenlinna,
+        [kristinestad],
+        lead_user,
+        requested=Decimal("12750.00"),
+        project_name="Kaksikielinen kunta",
+        contact_email="yhteys@hameenlinna.fi",
     )
     clock.set_now(DECISION_DAY)
     decisions_support.set_state(bilingual, "mark_eligible")
