@@ -330,3 +330,41 @@ def test_the_officials_decision_list_shows_each_delivery(client, world, django_c
     services.mark_posted(world.preparer, deliveries_of(decision)["905"].pk, date(2020, 12, 11))
     row = page_text(client.get(url("decisions:decision_list", world.call.slug))).split(world.apps["fi"].reference, 1)[1].split("</tr>")[0]
     assert "posted" in row and "to post" not in row
+
+
+def test_strangers_learn_nothing_of_letters_and_copies(client, world, django_capture_on_commit_callbacks):
+    decisions_support.consent_to_email(world.apps["bilingual"])
+    copy = deliveries_of(support.sign(world, "bilingual", django_capture_on_commit_callbacks))["287"]
+    letter = deliveries_of(support.sign(world, "fi", django_capture_on_commit_callbacks))["109"]
+    addresses_ = [
+        url("delivery:letters", world.call.slug),
+        url("delivery:letter", letter.pk),
+        url("delivery:letter_pdf", letter.pk),
+        url("delivery:copy_document", world.apps["bilingual"].pk, copy.pk),
+        url("delivery:copy_document", world.apps["fi"].pk, copy.pk),  # another application's delivery
+    ]
+    # An outsider, an official with no role in the call, an assessor, and Porvoo's staff (not a party to these).
+    for person in (world.outsider, world.official, world.assessor, world.lead_user):
+        client.force_login(person)
+        assert [client.get(address).status_code for address in addresses_] == [404] * len(addresses_), person
+        assert client.post(url("delivery:letter_posted", letter.pk), {"posted_on": "11.12.2020"}).status_code == 404
+    client.force_login(world.preparer)
+    assert client.get(url("delivery:letter", copy.pk)).status_code == 404  # an e-mailed delivery has no letter
+    assert not Delivery.objects.filter(sent_by__isnull=False).exists()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_delivery_pages_are_valid_html(client, world, django_capture_on_commit_callbacks, lang):
+    from tests.integration.test_html_validity import check_page
+
+    decisions_support.consent_to_email(world.apps["bilingual"])
+    support.sign(world, "bilingual", django_capture_on_commit_callbacks)
+    letter = deliveries_of(support.sign(world, "fi", django_capture_on_commit_callbacks))["905"]  # Vaasa has not consented
+    client.force_login(world.preparer)
+    check_page(client, "delivery:letters", lang, world.call.slug)
+    check_page(client, "delivery:letter", lang, letter.pk)
+    check_page(client, "decisions:decision_list", lang, world.call.slug)
+    check_page(client, "delivery:postal_address", lang, letter.organisation_id)
+    client.force_login(Organisation.objects.get(municipality_code="287").memberships.get().user)
+    check_page(client, "applications:detail", lang, world.apps["bilingual"].pk)
+    check_page(client, "accounts:organisations", lang)
