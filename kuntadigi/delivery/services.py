@@ -363,8 +363,12 @@ def deliver(decision_pk: int) -> int:
         if delivery.own_copy and not delivery.copy_sha256:
             store_copy(delivery.pk)
     sent = sum(send_electronic(delivery.pk) for delivery in deliveries if delivery.electronic)
-    summary = [_summary(d) for d in Delivery.objects.filter(decision_id=decision_pk).order_by("-is_lead", "pk")]
-    decisions.mark_notified(decision_pk, sent, deliveries=summary)
+    done = list(Delivery.objects.filter(decision_id=decision_pk).order_by("-is_lead", "pk"))
+    unsent = [d.pk for d in done if (d.electronic and d.sent_at is None) or (d.own_copy and not d.copy_sha256)]
+    if unsent:  # not notified yet: `render_decisions --notify` (or the next run) carries on
+        logger.warning("Decision %s: deliveries %s are not ready; the decision is not marked notified", decision_pk, unsent)
+        return sent
+    decisions.mark_notified(decision_pk, sent, deliveries=[_summary(d) for d in done])
     return sent
 
 

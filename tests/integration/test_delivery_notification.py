@@ -368,3 +368,20 @@ def test_the_delivery_pages_are_valid_html(client, world, django_capture_on_comm
     client.force_login(Organisation.objects.get(municipality_code="287").memberships.get().user)
     check_page(client, "applications:detail", lang, world.apps["bilingual"].pk)
     check_page(client, "accounts:organisations", lang)
+
+
+def test_a_delivery_whose_copy_failed_is_finished_by_the_next_run(world, django_capture_on_commit_callbacks, monkeypatch):
+    """A copy that could not be rendered leaves the decision not notified; running the task again finishes it."""
+    decisions_support.consent_to_email(world.apps["bilingual"])
+    monkeypatch.setattr(services, "store_copy", lambda delivery_pk: False)  # as if the render had not happened
+
+    decision = support.sign(world, "bilingual", django_capture_on_commit_callbacks)
+
+    decision.refresh_from_db()
+    assert decision.notified_at is None
+    assert addresses() == {"yhteys@hameenlinna.fi", "hml@hameenlinna.fi"}  # the lead's e-mail went; the partner's waits for its copy
+    monkeypatch.undo()
+    tasks.notify_decision.call(decision.pk)
+    decision.refresh_from_db()
+    assert decision.notified_at is not None and "kansli@krs.fi" in addresses()
+    assert len(mail.outbox) == 3  # nobody twice
