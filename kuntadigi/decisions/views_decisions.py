@@ -173,7 +173,12 @@ def _preview_context(request, application) -> dict:
         decision = services.load_decision(application.pk)
     except Decision.DoesNotExist:
         raise Http404 from None
-    document = services.document_for(decision)
+    if decision.state == Decision.State.SIGNED:  # as stored: with the lead's channel at signing (kuntadigi.delivery)
+        from kuntadigi.delivery.services import main_document_electronic
+
+        document = services.document_for(decision, electronic=main_document_electronic(decision))
+    else:
+        document = services.document_for(decision)
     current = bool(decision.preview) and decision.preview_of == services.document_fingerprint(document)
     may_sign = permissions.can_sign_decision(request.user, decision)
     return {

@@ -53,6 +53,14 @@ def deliveries_of(decision) -> dict[str, Delivery]:
     return {d.organisation.municipality_code: d for d in Delivery.objects.filter(decision=decision).select_related("organisation")}
 
 
+def decisions_page(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.preparer)
+    return client.get(url("decisions:decision_preview", world.apps["fi"].pk))
+
+
 def addresses() -> set[str]:
     return {message.to[0] for message in mail.outbox}
 
@@ -76,6 +84,8 @@ def test_with_consent_the_decision_is_emailed_and_its_pdf_says_the_3rd_day(world
     body = mail.outbox[0].body
     assert "3. päivänä" in body and "/fi/applications/" in body  # the e-mail names the presumed day, in Finnish
     assert not Delivery.objects.filter(channel="post").exists()
+    # The officials' view of the signed decision is the stored one, with the lead's channel.
+    assert wording("fi", ELECTRONIC_SENTENCE, day=3) in re.sub(r"\s+", " ", page_text(decisions_page(world)))
     notify = AuditEvent.objects.get(action="decision.notify", object_id=str(decision.pk))
     assert [(d["organisation"], d["channel"], d["messages"]) for d in notify.after["deliveries"]] == [
         (sent["109"].organisation_id, "electronic", 2),
@@ -285,6 +295,8 @@ def test_opening_the_decision_is_recorded_once_per_organisation(client, world, d
     partner.refresh_from_db()
     assert partner.read_by == world.partner_user
     assert AuditEvent.objects.filter(action="delivery.read").count() == 2
+    client.force_login(world.preparer)  # the officials' timeline of the application names it
+    assert "Decision opened by an organisation" in page_text(client.get(url("screening:application", world.apps["sv"].pk)))
 
 
 # ── What the applicants and the officials see ───────────────────────────────
