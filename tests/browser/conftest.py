@@ -10,7 +10,7 @@ Fixtures
 - site           the live server (pytest-django's live_server, in this process, so `clock.set_now`
                  applies to it; the database is emptied after each test) with settings.SITE_URL
                  pointing at it: site.url, site("/fi/"), site.reverse("calls:detail", "digi-2020", lang="sv").
-- reference_data the 310 municipalities of 2020, loaded with `manage.py load_reference_data`.
+- reference_data the 310 municipalities of 2020 (and Valtimo, merged in 2020), loaded with `manage.py load_reference_data`.
 - mailbox        a real SMTP server (aiosmtpd) on 127.0.0.1 that Django sends to during the test:
                  mailbox.wait_for_mail(to, timeout=10) -> Mail(to, subject, body, html, message).
 - wait_for_mail  the same function as a fixture.
@@ -197,7 +197,7 @@ def site(live_server, settings) -> Site:
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The 310 municipalities and 19 regions of 2020 from data/ (the database is emptied after the test)."""
+    """The 310 municipalities and 19 regions of 2020 from data/, with Valtimo as a historical municipality (the database is emptied after the test)."""
     from django.core.management import call_command
 
     call_command("load_reference_data", verbosity=0)
