@@ -503,3 +503,54 @@ def can_publish_results(user, call) -> Decision:
     if has_call_role(user, call, "preparer", "presenter"):
         return ALLOW
     return deny(_("Only the call's preparers and presenting official publish its results."))
+
+
+# ── Delivering decisions (owner: delivery) ──────────────────────────────────
+
+
+def can_manage_notification_consent(user, organisation) -> Decision:
+    """On the organisation's page, only its administrators give or withdraw its consent to electronic notification."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if organisation.pk in organisation_ids(user, admin_only=True):
+        return ALLOW
+    return deny(_("Only the organisation's administrators give or withdraw its consent to electronic notification."))
+
+
+def can_consent_in_application(user, application) -> Decision:
+    """The lead applicant's consent in the application form: whoever may edit the draft."""
+    return can_edit_application(user, application)
+
+
+def can_edit_postal_address(user, organisation) -> Decision:
+    """An organisation's postal address for letters: its administrators and ministry officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_official(user) or organisation.pk in organisation_ids(user, admin_only=True):
+        return ALLOW
+    return deny(_("Only the organisation's administrators and ministry officials change its postal address."))
+
+
+def can_view_deliveries(user, call) -> Decision:
+    """How the call's decisions were delivered, and its letters to post: the call's decision officials."""
+    if has_call_role(user, call, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting official and decision-maker see how its decisions were delivered."))
+
+
+def can_post_letters(user, call) -> Decision:
+    """Marking a letter posted: the call's preparers and presenting officials, who send the decisions."""
+    if has_call_role(user, call, "preparer", "presenter"):
+        return ALLOW
+    return deny(_("Only the call's preparers and presenting officials mark letters as posted."))
+
+
+def can_download_copy(user, application, organisation_id: int) -> Decision:
+    """An organisation's own copy of a decision: that organisation's members, and the call's decision officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if organisation_id in organisation_ids(user) and organisation_id in application_org_ids(application):
+        return ALLOW
+    if has_call_role(user, application.call_id, "preparer", "presenter", "decision_maker"):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this application."))

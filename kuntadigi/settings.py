@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kuntadigi.screening",
     "kuntadigi.assessment",
     "kuntadigi.decisions",
+    "kuntadigi.delivery",
     "kuntadigi.publication",
 ]
 

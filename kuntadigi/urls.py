@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.applications.urls")),
     path("", include("kuntadigi.screening.urls")),
     path("", include("kuntadigi.decisions.urls")),
+    path("", include("kuntadigi.delivery.urls")),
     path("", include("kuntadigi.assessment.urls")),
     path("", include("kuntadigi.publication.urls")),
     path("admin/", admin.site.urls),

@@ -76,6 +76,15 @@ def member(organisation: Organisation, email: str | None = None, *, admin: bool 
     return person
 
 
+def consent(organisation: Organisation, by: User | None = None, *, at: datetime | None = None):
+    """The organisation's consent to electronic notification of decisions (kuntadigi.delivery), in force from `at` (now)."""
+    from kuntadigi import clock
+    from kuntadigi.delivery.models import NotificationConsent
+
+    given_by = by or Membership.objects.filter(organisation=organisation).select_related("user").first().user
+    return NotificationConsent.objects.create(organisation=organisation, given_by=given_by, given_at=at or clock.now(), given_in="organisation")
+
+
 def call(slug: str = "digi-2020", *, opens_at: datetime = OPENS_2020, closes_at: datetime = CLOSES_2020, **extra) -> Call:
     """A call shaped like the 2020 call: 2 municipalities at least, 85 %, no VAT, five target areas."""
     fields = {

@@ -24,7 +24,7 @@ from kuntadigi import clock, permissions
 from kuntadigi.calls.models import Call
 
 from . import snapshot
-from .lifecycle import State
+from .lifecycle import DECIDED_STATES, State
 from .models import Application, BudgetLine, Participant, Submission
 from .parties import content_party_names, participant_parties
 from .queries import application_for_viewer
@@ -96,6 +96,10 @@ def _user_partner_participants(user, application) -> list[Participant]:
 def detail(request, pk: int):
     application = _load_details(application_for_viewer(request.user, pk))
     user = request.user
+    if application.state in DECIDED_STATES:  # the signed decision is on this page: a member opening it is a read receipt
+        from kuntadigi.delivery.services import record_reading
+
+        record_reading(user, application)
     now = clock.now()
     phase = application.call.phase(now)
     # A decided application's party that has merged into another municipality shows as its successor.
@@ -153,6 +157,10 @@ def confirm(request, pk: int):
             confirm_participation(
                 request.user, application, participant.organisation, request.POST.get("authorised_name", ""), request.POST.get("authorised_title", "")
             )
+            if "notification_consent_shown" in request.POST:  # the consent box of delivery/_confirmation_consent.html
+                from kuntadigi.delivery.services import set_confirmation_consent
+
+                set_confirmation_consent(request.user, application, participant.organisation, request.POST.get("notification_consent") == "yes")
         except Refused as refused:
             messages.error(request, refused.message)
         else:

@@ -9,7 +9,7 @@ the grant decisions of a call and its allocation change one at a time):
 Run by tasks (tasks.py), after the commit:
     store_preview         the watermarked PDF of a draft
     store_final_document  the signed decision's PDF and its SHA-256, stored once and never replaced
-    notify                e-mail to the lead's contact and the members of every organisation of the application
+    mark_notified         the notification is done (kuntadigi.delivery delivers the decision to each organisation)
 
 The document's content comes from the decided version of the application (its latest submission), so
 what the decision cites is what was submitted.
@@ -782,7 +782,9 @@ def store_final_document(decision_pk: int) -> bool:
             logger.info("Decision %s: the signed document is already stored; it is not rendered again", decision_pk)
             return False
         decision = load_decision(decision.application_id)
-        pdf = render_pdf(document_for(decision))
+        from kuntadigi.delivery.services import main_document_electronic  # the lead's channel at signing
+
+        pdf = render_pdf(document_for(decision, electronic=main_document_electronic(decision)))
         digest = hashlib.sha256(pdf).hexdigest()
         filename = f"{decision.application.reference}-{digest[:16]}.pdf"
         name = decision.document.field.generate_filename(decision, filename)
@@ -824,28 +826,8 @@ def signed_document_bytes(decision: Decision) -> bytes:
     return data
 
 
-def notification_recipients(decision: Decision) -> list[str]:
-    """The lead's contact e-mail and the approved members of every organisation of the application, each once."""
-    from kuntadigi.accounts.models import Membership
-
-    application = decision.application
-    org_ids = list(application.participants.values_list("organisation_id", flat=True))
-    addresses = [(application.contact_email or "").strip()]
-    addresses += list(
-        Membership.objects.filter(organisation_id__in=org_ids, status=Membership.Status.APPROVED, user__is_active=True)
-        .order_by("organisation_id", "user_id")
-        .values_list("user__email", flat=True)
-    )
-    seen: set[str] = set()
-    unique = []
-    for address in addresses:
-        if address and address.lower() not in seen:
-            seen.add(address.lower())
-            unique.append(address)
-    return unique
-
-
-def mark_notified(decision_pk: int, messages: int) -> bool:
+def mark_notified(decision_pk: int, messages: int, deliveries: list[dict] | None = None) -> bool:
+    """The notification is done (`deliveries`: how each organisation gets the decision, for the audit trail)."""
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision_pk)
         if decision.notified_at is not None:
@@ -857,10 +839,6 @@ def mark_notified(decision_pk: int, messages: int) -> bool:
             "decision.notify",
             decision,
             application_id=decision.application_id,
-            after={"notified_at": decision.notified_at.isoformat(), "messages": messages},
+            after={"notified_at": decision.notified_at.isoformat(), "messages": messages, **({"deliveries": deliveries} if deliveries is not None else {})},
         )
     return True
-
-
-def in_document_language(decision: Decision):
-    return translation.override(documents.document_language(decision.language))

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import services_decisions as services
@@ -39,26 +34,10 @@ def render_decision_pdf(decision_id: int) -> str:
 
 @task()
 def notify_decision(decision_id: int) -> int:
-    """E-mail the signed decision's recipients in the application's language. Returns the number of messages."""
-    decision = services.load_decision(Decision.objects.values_list("application_id", flat=True).get(pk=decision_id))
-    if decision.state != Decision.State.SIGNED or decision.notified_at is not None:
-        return 0
-    application = decision.application
-    recipients = services.notification_recipients(decision)
-    with services.in_document_language(decision):
-        document = services.document_for(decision)
-        url = settings.SITE_URL + reverse("applications:detail", args=[application.pk]) + "#decision"
-        pdf_url = settings.SITE_URL + reverse("decisions:decision_document", args=[application.pk])
-        subject = _("Decision on your application %(reference)s") % {"reference": application.reference}
-        context = {"doc": document, "application": application, "url": url, "pdf_url": pdf_url, "language": document.language}
-        text = render_to_string("email/decision.txt", context)
-        html = render_to_string("email/decision.html", context)
-    sent = 0
-    for address in recipients:
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[address])
-        message.attach_alternative(html, "text/html")
-        message.send()
-        sent += 1
-    services.mark_notified(decision_id, sent)
+    """Deliver the signed decision to every organisation of its application (kuntadigi.delivery: by
+    e-mail with consent, otherwise a letter for the officials to post). Returns the number of messages."""
+    from kuntadigi.delivery.services import deliver
+
+    sent = deliver(decision_id)
     logger.info("Decision %s: %d notification messages sent", decision_id, sent)
     return sent

@@ -82,6 +82,7 @@ def decision_list(request, call_slug: str):
     applications = list(
         Application.objects.filter(call=call, state__in=RECEIVED_STATES)
         .select_related("lead", "decision", "decision__no_grant_reason", "decision__decision_maker", "proposal")
+        .prefetch_related("decision__deliveries__organisation")
         .order_by("reference")
     )
     rows = [{"application": a, "decision": services.decision_of(a), "proposal": services.proposal_of(a)} for a in applications]
@@ -173,7 +174,12 @@ def _preview_context(request, application) -> dict:
         decision = services.load_decision(application.pk)
     except Decision.DoesNotExist:
         raise Http404 from None
-    document = services.document_for(decision)
+    if decision.state == Decision.State.SIGNED:  # as stored: with the lead's channel at signing (kuntadigi.delivery)
+        from kuntadigi.delivery.services import main_document_electronic
+
+        document = services.document_for(decision, electronic=main_document_electronic(decision))
+    else:
+        document = services.document_for(decision)
     current = bool(decision.preview) and decision.preview_of == services.document_fingerprint(document)
     may_sign = permissions.can_sign_decision(request.user, decision)
     return {
@@ -338,6 +344,9 @@ def decision_document(request, pk: int):
     except services.DocumentTampered:
         html = render_to_string("decisions/document_unavailable.html", {"application": application}, request=request)
         return HttpResponse(html, status=500)
+    from kuntadigi.delivery.services import record_reading  # a member opening the decision is a read receipt
+
+    record_reading(request.user, application)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-paatos-beslut.pdf"'
     response["X-Content-SHA256"] = decision.document_sha256

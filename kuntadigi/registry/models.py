@@ -66,6 +66,9 @@ class Organisation(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where a decision is posted when the organisation has not consented to electronic notification
+    # (kuntadigi.delivery): the lines of the address as they go on the envelope, without the name.
+    postal_address = models.TextField(_("postal address"), blank=True)
 
     # The legal person's names in the nominative, as a decision names the recipient.
     legal_name_fi = models.CharField(_("legal name in Finnish"), max_length=200, blank=True)

@@ -37,6 +37,10 @@ ACTION_LABELS = {
     "decision.document_stored": _("Decision document stored"),
     "decision.notify": _("Applicant notified of the decision"),
     "application.party_succeeded": _("Party replaced by its successor after a municipal merger"),
+    "delivery.consent_given": _("Consent to electronic notification given"),
+    "delivery.consent_withdrawn": _("Consent to electronic notification withdrawn"),
+    "delivery.posted": _("Letter with the decision posted"),
+    "delivery.read": _("Decision opened by an organisation"),
 }
 
 

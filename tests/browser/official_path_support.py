@@ -64,6 +64,8 @@ def closed_call() -> ClosedCall:
     languages = [a.language for a in applications]
     assert "sv" in languages and "fi" in languages, f"seed {SEED} no longer gives a Swedish and a Finnish application: {languages}"
 
+    for application in applications:  # the leads consented to electronic notification in their applications: decisions are e-mailed
+        factories.consent(application.lead)
     preparer = factories.user("valmistelija@vm.example.fi", password=PASSWORD, official=True, full_name="Pirjo Valmistelija")
     decision_maker = factories.user("paattaja@vm.example.fi", password=PASSWORD, official=True, full_name="Pekka Päättäjä")
     assessors = [

@@ -65,6 +65,12 @@ def decision_call(slug: str = "digi-2020") -> Call:
     return call
 
 
+def consent_to_email(application: Application) -> None:
+    """Every organisation of the application consents to electronic notification: its decision is e-mailed (kuntadigi.delivery)."""
+    for participant in application.participants.select_related("organisation"):
+        factories.consent(participant.organisation)
+
+
 def set_state(application: Application, *actions: str) -> Application:
     """Move the application through lifecycle actions (what the screening service does)."""
     for action in actions:

@@ -108,6 +108,16 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "decisions:decision_preview_pdf": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:decision_sign": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:decision_document": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # Delivering decisions (tests/integration/test_delivery_*.py): consent is given by POST only; an organisation's
+    # postal address by its administrators and officials; letters and copies (ids that exist for nobody here) 404.
+    "delivery:application_consent": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "delivery:copy_document": ({"pk": "{app}", "delivery_pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "delivery:organisation_consent": ({"pk": "{org}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "delivery:postal_address": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, OK, OK)),
+    "delivery:letters": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "delivery:letter": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "delivery:letter_pdf": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "delivery:letter_posted": ({"pk": 1}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -187,6 +197,11 @@ POST_MATRIX: dict[str, dict] = {
     "screening:mark": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:request_supplement": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "publication:publish": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # The lead's consent in the application: only while its draft may be edited (this one is submitted).
+    "delivery:application_consent": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT),
+    "delivery:organisation_consent": row(LOGIN, NOT_FOUND, NOT_FOUND, None, NOT_FOUND),
+    "delivery:postal_address": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
+    "delivery:letter_posted": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.

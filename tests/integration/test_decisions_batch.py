@@ -103,6 +103,7 @@ def test_a_grant_that_no_longer_fits_is_reported_and_the_others_are_prepared(cli
 
 
 def test_the_decision_maker_signs_every_draft_naming_them(client, world, django_capture_on_commit_callbacks):
+    support.consent_to_email(world.apps["fi"])
     batch_prepare(client, world)
     services.prepare_decision(world.preparer, world.apps["zero"].pk, _with_other_maker(world))
     client.force_login(world.decision_maker)

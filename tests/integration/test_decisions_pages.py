@@ -118,6 +118,7 @@ def test_a_stranger_posting_changes_nothing(client, world):
 
 
 def test_the_list_shows_each_applications_outcome_amount_state_and_notification(client, world, django_capture_on_commit_callbacks):
+    support.consent_to_email(world.apps["sv"])  # e-mailed on the day of signing (kuntadigi.delivery)
     prepare(world, "fi", amount=Decimal("9000.00"))
     prepare(world, "ineligible")
     with django_capture_on_commit_callbacks(execute=True):

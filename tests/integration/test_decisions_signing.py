@@ -163,6 +163,7 @@ def test_the_signing_rechecks_the_allocation(world, django_capture_on_commit_cal
 
 
 def test_the_recipients_are_notified_once_in_the_applications_language(world, django_capture_on_commit_callbacks):
+    support.consent_to_email(world.apps["sv"])
     prepare(world, "sv")
 
     sign(world, "sv", django_capture_on_commit_callbacks)
@@ -185,6 +186,7 @@ def test_the_recipients_are_notified_once_in_the_applications_language(world, dj
 
 
 def test_a_finnish_application_is_notified_in_finnish(world, django_capture_on_commit_callbacks):
+    support.consent_to_email(world.apps["fi"])
     prepare(world, "fi")
 
     sign(world, "fi", django_capture_on_commit_callbacks)

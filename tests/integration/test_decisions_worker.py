@@ -22,6 +22,7 @@ def test_the_worker_renders_the_preview_then_the_signed_document_then_notifies(s
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     mail.outbox.clear()
     app = world.apps["fi"]
+    support.consent_to_email(app)
     data = services.defaults_for(app, world.preparer)
     data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
     data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"

@@ -270,7 +270,15 @@ def test_parts_map_to_fields():
     assert rules.part_of_field("contact_phone") == "contact"
     assert rules.part_of_field("requested_grant") == "budget"
     assert rules.part_of_field("declaration_not_excluded") is None
-    assert rules.fields_of_parts(["schedule", "contact"]) == {"start_date", "end_date", "contact_name", "contact_email", "contact_phone", "signatory_name", "signatory_title"}
+    assert rules.fields_of_parts(["schedule", "contact"]) == {
+        "start_date",
+        "end_date",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "signatory_name",
+        "signatory_title",
+    }
     assert rules.clean_parts(["budget", "nonsense", "project", "budget"]) == ["project", "budget"]
 
 
