@@ -90,6 +90,9 @@ def test_the_swedish_decision_holds_every_part(world, django_capture_on_commit_c
     assert "finansråd" in text and "konsultativ tjänsteman" in text  # the titles
     assert "PB 28, 00023 Statsrådet" in text and "valtiovarainministerio@gov.fi" in text  # where to send a claim
     assert "808/2019" in text  # the administrative court
+    # The applied provisions by section, from the call's data.
+    assert "Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §" in text
+    assert "Förvaltningslagen (434/2003) 45–47 § och 7 a kap." in text
     assert "LUONNOS" not in text  # the signed decision has no draft watermark
 
 
@@ -111,6 +114,8 @@ def test_the_finnish_decision_holds_every_part(world, django_capture_on_commit_c
     assert "Loppuraportti ja selvitys" in text
     assert "neuvotteleva virkamies" in text and "finanssineuvos" in text
     assert "PL 28, 00023 Valtioneuvosto" in text
+    assert "Valtionavustuslaki (688/2001) 5–7, 9–12, 14–16, 19–22 ja 34 §" in text
+    assert "(893/2019) 2–5 §" in text and "Hallintolaki (434/2003) 45–47 § ja 7 a luku" in text
 
 
 def test_a_no_grant_decision_gives_the_reason_in_the_applications_language(world, django_capture_on_commit_callbacks):
