@@ -31,7 +31,7 @@ def test_preparer_requests_a_supplement_and_the_lead_sees_it(page, site, world, 
     check_page(page, site.reverse("screening:application", world.app.pk, lang=lang))
     form = page.locator("form[action$='/supplement/']")
     form.locator("input[value=schedule]").check()
-    form.locator("textarea").fill("Korjatkaa aikataulu.")
+    form.locator("textarea[name=message]").fill("Korjatkaa aikataulu.")
     form.locator("input[type=datetime-local]").fill(clock.helsinki(clock.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/officials/applications/*/**")
