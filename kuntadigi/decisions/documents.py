@@ -308,7 +308,10 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
         diary_number=facts.diary_number.strip(),
         reduced=is_grant and facts.amount is not None and requested not in (None, "") and facts.amount < Decimal(requested),
         reduction_reason=paragraphs(facts.reduction_reason) if is_grant else (),
-        period_grounds=paragraphs(facts.period_grounds) if is_grant else (),
+        # Printed only when the period does start before the decision (a draft: before its date is known).
+        period_grounds=paragraphs(facts.period_grounds)
+        if is_grant and facts.costs_from and (facts.decision_date is None or facts.costs_from < facts.decision_date)
+        else (),
         payment_terms=paragraphs(facts.payment_terms) if is_grant else (),
         ineligible=facts.ineligible and not is_grant,
         failed_conditions=tuple(facts.failed_conditions) if facts.ineligible and not is_grant else (),

@@ -207,8 +207,8 @@ def defaults_for(application, user=None) -> DecisionData:
 def grounds_facts(application, outcome: str) -> dict:
     """The decisive facts the grounds of a decision name (Administrative Procedure Act 45 §), frozen on
     the decision: for an ineligible application the conditions it fails and the screening's reason; for
-    an eligible one left without a grant its weighted score, its rank and the score at which the
-    appropriation ran out."""
+    an eligible one left without a grant its weighted score, its rank among the assessed applications and
+    the lowest weighted score of an application funded within the appropriation."""
     if application.state in (State.INELIGIBLE,) or (application.state == State.NOT_GRANTED and _screened_ineligible(application)):
         screening = getattr(application, "screening", None)
         return {"ineligible": True, "conditions": list(screening.failed_conditions) if screening else [], "reason": screening.reason if screening else ""}
@@ -218,12 +218,14 @@ def grounds_facts(application, outcome: str) -> dict:
 
     rows = ranking_for(application.call).rows
     own = next((row for row in rows if row.application.pk == application.pk), None)
-    funded = [row.weighted for row in rows if row.weighted is not None and row.application.pk != application.pk and row.amount > 0]
+    # Funded: inside the allocation line with a positive amount (the line may skip an application that does
+    # not fit and fund a cheaper one below it, so the lowest funded score is taken over all of them).
+    funded = [row.weighted for row in rows if row.weighted is not None and row.application.pk != application.pk and row.funded and row.amount > 0]
     return {
         "ineligible": False,
         "weighted": None if own is None or own.weighted is None else f"{own.weighted:.2f}",
         "rank": own.rank if own else None,
-        "ranked": len(rows),
+        "ranked": sum(1 for row in rows if row.weighted is not None),  # assessed: ineligible ones never are
         "cutoff": f"{min(funded):.2f}" if funded else None,
     }
 
@@ -525,7 +527,8 @@ def prepare_decision(user, application_pk: int, data: DecisionData) -> Decision:
         decision.grounds = data.grounds.strip()
         decision.diary_number = data.diary_number.strip()
         decision.reduction_reason = data.reduction_reason.strip() if is_grant else ""
-        decision.period_grounds = data.period_grounds.strip() if is_grant else ""
+        starts_early = data.costs_from is not None and data.costs_from < clock.helsinki(clock.now()).date()
+        decision.period_grounds = data.period_grounds.strip() if is_grant and starts_early else ""
         decision.grounds_facts = grounds_facts(application, data.outcome)
         decision.parties = parties_of(application)
         decision.presenter_id = data.presenter_id
@@ -574,6 +577,7 @@ def sign_decision(user, application_pk: int) -> Decision:
             raise Refused(rules_decisions.why_not_decidable(application.state) or _("The application cannot be decided in its present state.")) from None
         now = clock.now()
         today = clock.helsinki(now).date()
+        before = _snapshot(decision)  # as the decision-maker saw it; signing may update the parties and the period
         decision.parties = parties_of(application)  # as the registry names them when signed
         problems = rules_decisions.check_diary_number(decision.diary_number, required=True)
         problems += _check_recipient(decision.outcome, decision.parties)
@@ -589,7 +593,6 @@ def sign_decision(user, application_pk: int) -> Decision:
             )
         _refuse_with(problems)
 
-        before = _snapshot(decision)
         decision.grounds_facts = grounds_facts(application, decision.outcome)  # as they stand when signed
         decision.state = Decision.State.SIGNED
         decision.signed_at = now

@@ -133,12 +133,14 @@ def next_working_day(day: date) -> date:
 
 def presumed_notification_day(channel: str, sent_on: date | None, opened_on: date | None = None) -> date | None:
     """The day the organisation is taken to have been notified: the 3rd (electronic) or 7th (post) day
-    after sending, or the day it opened the decision in the service when that came first. None while
-    the decision has been neither sent nor opened."""
+    after sending; for an electronic notification (given with consent), the day it opened the decision
+    through the link when that came first. A letter's day is not moved by reading the decision in the
+    service: without consent an electronic reading is not a notification (13/2003, 19 §). None while
+    nothing has been sent."""
     candidates = []
     if sent_on is not None:
         candidates.append(sent_on + timedelta(days=PRESUMED_DAYS[channel]))
-    if opened_on is not None:
+    if opened_on is not None and channel == "electronic":
         candidates.append(opened_on)
     return min(candidates) if candidates else None
 

@@ -19,6 +19,9 @@ from tests import factories
 from tests.integration import submission_data
 from tests.integration.delivery_support import url
 
+# The person authorised to commit the confirming partner, named on the confirmation page.
+AUTHORISED = {"authorised_name": "Kaisa Kunnanjohtaja", "authorised_title": "kunnanjohtaja"}
+
 
 def page_text(response) -> str:
     return html.unescape(response.content.decode())
@@ -141,7 +144,14 @@ def test_a_partner_consents_as_it_confirms_its_participation(client, call_2020, 
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            url("applications:confirm", app.pk), {"organisation": partner.organisation_id, "notification_consent_shown": "1", "notification_consent": "yes"}
+            url("applications:confirm", app.pk),
+            {
+                "organisation": partner.organisation_id,
+                "authorised_name": "Kaisa Kunnanjohtaja",
+                "authorised_title": "kunnanjohtaja",
+                "notification_consent_shown": "1",
+                "notification_consent": "yes",
+            },
         )
 
     partner.refresh_from_db()
@@ -151,10 +161,10 @@ def test_a_partner_consents_as_it_confirms_its_participation(client, call_2020, 
 
     # Confirming again without the box withdraws it; a post without the box at all (another client) leaves it.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("applications:confirm", app.pk), {"organisation": partner.organisation_id})
+        client.post(url("applications:confirm", app.pk), {"organisation": partner.organisation_id, **AUTHORISED})
     assert services.consent_in_force(partner.organisation_id) == consent
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("applications:confirm", app.pk), {"organisation": partner.organisation_id, "notification_consent_shown": "1"})
+        client.post(url("applications:confirm", app.pk), {"organisation": partner.organisation_id, "notification_consent_shown": "1", **AUTHORISED})
     consent.refresh_from_db()
     assert (consent.withdrawn_by, consent.withdrawn_in) == (partner_user, "confirmation")
 

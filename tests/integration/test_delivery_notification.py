@@ -318,10 +318,11 @@ def test_the_applicants_page_shows_how_each_organisation_was_notified_and_the_la
 
     # E-mailed Fri 11.12.2020: presumed notified Mon 14.12.2020; 30 days later is Wed 13.1.2021.
     assert after["Hämeenlinna"] == "Hämeenlinna By e-mail, 11.12.2020 – 14.12.2020 13.1.2021"
-    # The letter, not posted yet when Vaasa opened the decision in the service: notified on the day it
-    # was opened, 11.12.2020; 30 days later is Sunday 10.1.2021, so the period runs to Monday 11.1.2021.
-    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11.12.2020 11.12.2020 11.1.2021"
-    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14.12.2020 11.12.2020 11.12.2020 11.1.2021"
+    # The letter, not posted yet when Vaasa read the decision in the service: reading it is no notification
+    # without consent, so no day yet; posted Mon 14.12.2020, presumed received on the 7th day, Mon 21.12.2020;
+    # 30 days later is Wed 20.1.2021.
+    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11.12.2020 – –"
+    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14.12.2020 11.12.2020 21.12.2020 20.1.2021"
     assert "Its copy (PDF)" not in after["Hämeenlinna"]  # the lead's is the signed decision itself
 
 

@@ -192,3 +192,11 @@ def test_a_reduced_grant_carries_its_reason():
 
     assert reduced.reduced and reduced.reduction_reason == ("Resekostnaderna godtas inte.",)
     assert not full.reduced
+
+
+def test_grounds_for_earlier_costs_are_printed_only_when_the_period_starts_before_the_decision():
+    early = assemble(facts(costs_from=date(2020, 12, 1), period_grounds="Projektet inleddes med ministeriets samtycke."))
+    on_time = assemble(facts(costs_from=date(2021, 1, 1), period_grounds="Kvar från ett tidigare utkast."))
+
+    assert early.period_grounds == ("Projektet inleddes med ministeriets samtycke.",)
+    assert on_time.period_grounds == ()

@@ -123,11 +123,15 @@ def test_an_email_is_presumed_received_on_the_3rd_day_and_a_letter_on_the_7th():
     assert rules.presumed_notification_day("post", date(2020, 12, 11)) == date(2020, 12, 18)
 
 
-def test_opening_the_decision_earlier_shows_an_earlier_notification():
+def test_opening_an_emailed_decision_earlier_shows_an_earlier_notification():
     assert rules.presumed_notification_day("electronic", date(2020, 12, 11), opened_on=date(2020, 12, 12)) == date(2020, 12, 12)
-    assert rules.presumed_notification_day("post", date(2020, 12, 11), opened_on=date(2020, 12, 21)) == date(2020, 12, 18)
-    # A letter not posted yet, but the decision read in the service: that day.
-    assert rules.presumed_notification_day("post", None, opened_on=date(2020, 12, 15)) == date(2020, 12, 15)
+    assert rules.presumed_notification_day("electronic", date(2020, 12, 11), opened_on=date(2020, 12, 20)) == date(2020, 12, 14)
+
+
+def test_reading_the_decision_in_the_service_does_not_move_a_letters_day():
+    # Without consent an electronic reading is no notification: only the letter's 7th day counts.
+    assert rules.presumed_notification_day("post", date(2020, 12, 11), opened_on=date(2020, 12, 12)) == date(2020, 12, 18)
+    assert rules.presumed_notification_day("post", None, opened_on=date(2020, 12, 15)) is None
     assert rules.presumed_notification_day("post", None) is None
 
 
