@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from kuntadigi import clock
 from kuntadigi.accounts.models import User
+from kuntadigi.applications.management.commands.generate_applications import fictional_business_id
 from kuntadigi.applications.models import Application
 from kuntadigi.calls.models import Call, CallRole
 from tests import factories
@@ -24,9 +25,9 @@ from tests.browser.helpers import assert_no_axe_violations
 
 PASSWORD = "an-officials-long-password-2020"
 
-# The generator's seed: with it, the first of the four applications has a Swedish-speaking lead
-# (Kristiinankaupunki / Kristinestad, in Ostrobothnia), the others Finnish-speaking ones.
-SEED = "2"
+# The generator's seed: with it, one of the four applications has a Swedish-speaking lead, the others
+# Finnish-speaking ones (closed_call checks it).
+SEED = "24"
 
 # The moments of the walk, Helsinki time: the call closed on 5.10.2020 at 16.15.
 AFTER_DEADLINE = datetime(2020, 10, 6, 9, 0, tzinfo=factories.HKI)
@@ -66,6 +67,10 @@ def closed_call() -> ClosedCall:
 
     for application in applications:  # the leads consented to electronic notification in their applications: decisions are e-mailed
         factories.consent(application.lead)
+        # ... and an official entered each lead's business ID in the registry (a grant is signed only to a
+        # recipient with one); made up, of valid form.
+        application.lead.business_id = fictional_business_id(application.lead.pk)
+        application.lead.save(update_fields=["business_id"])
     preparer = factories.user("valmistelija@vm.example.fi", password=PASSWORD, official=True, full_name="Pirjo Valmistelija")
     decision_maker = factories.user("paattaja@vm.example.fi", password=PASSWORD, official=True, full_name="Pekka Päättäjä")
     assessors = [

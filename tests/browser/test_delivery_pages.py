@@ -52,8 +52,8 @@ def test_an_official_adds_the_address_prints_and_marks_the_letter_posted_without
     page.get_by_role("button", name="Save the postal address").click()
 
     expect(page.locator("h1")).to_have_text("Letter to Vaasa")  # back on the letter
-    expect(page.locator(".letter-recipient")).to_have_text("Vaasa\nPL 2\n65101 Vaasa", use_inner_text=True)
-    expect(page.locator(".letter")).to_contain_text("Päätös lähetetään postitse, koska Vaasa ei ole suostunut")  # the covering text in Finnish
+    expect(page.locator(".letter-recipient")).to_have_text("Vaasan kaupunki\nPL 2\n65101 Vaasa", use_inner_text=True)  # the legal person
+    expect(page.locator(".letter")).to_contain_text("Päätös lähetetään postitse, koska Vaasan kaupunki ei ole suostunut")  # the covering text in Finnish
     expect(page.locator(".letter-document")).to_contain_text(world.apps["fi"].reference)
     assert_no_axe_violations(page)
     assert_reads_at_320px(page)
