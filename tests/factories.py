@@ -120,6 +120,12 @@ def call(slug: str = "digi-2020", *, opens_at: datetime = OPENS_2020, closes_at:
             "Förvaltningslagen (434/2003) 45–47 § och 7 a kap."
         ),
         "applied_provisions_en": "State Subsidies Act (688/2001), sections 5–7, 9–12, 14–16, 19–22 and 34",
+        "eligible_cost_types_fi": "Hankkeen henkilöstökustannukset\nOstopalvelut",
+        "eligible_cost_types_sv": "Personalkostnader för projektet\nKöpta tjänster",
+        "eligible_cost_types_en": "Staff costs of the project\nPurchased services",
+        "ineligible_cost_types_fi": "Arvonlisävero\nLaitehankinnat sellaisenaan",
+        "ineligible_cost_types_sv": "Mervärdesskatt\nAnskaffning av utrustning som sådan",
+        "ineligible_cost_types_en": "Value added tax\nEquipment purchases as such",
         "payment_terms_fi": "Avustus maksetaan hankehallinnoijan maksatushakemusten perusteella.",
         "payment_terms_sv": "Understödet betalas ut på basis av projektadministratörens ansökningar om utbetalning.",
         "payment_terms_en": "The grant is paid on the lead applicant's payment requests.",

@@ -117,6 +117,9 @@ class DecisionInput:
     cutoff_score: str = ""
     # The parties as legal persons (services_decisions.parties_of): {"lead": {...}, "partners": [...]}.
     parties: dict = field(default_factory=dict)
+    # The call's eligible and ineligible cost types (VNA 893/2019, 5 §), in the document's language.
+    eligible_cost_types: Sequence[str] = ()
+    ineligible_cost_types: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ class DecisionDocument:
     ranked: int | None = None
     cutoff_score: str = ""
     recipient_business_id: str = ""
+    eligible_cost_types: tuple[str, ...] = ()
+    ineligible_cost_types: tuple[str, ...] = ()
 
     @property
     def is_translation(self) -> bool:
@@ -321,4 +326,6 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
         ranked=facts.ranked if not is_grant and not facts.ineligible else None,
         cutoff_score=_score(facts.cutoff_score) if not is_grant and not facts.ineligible else "",
         recipient_business_id=business_id,
+        eligible_cost_types=tuple(facts.eligible_cost_types) if is_grant else (),
+        ineligible_cost_types=tuple(facts.ineligible_cost_types) if is_grant else (),
     )

@@ -294,6 +294,7 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
         received = Application.objects.filter(call=call, state__in=RECEIVED_STATES).count()
     reason = _text_in(decision.no_grant_reason, "text", language) if decision.no_grant_reason_id else ""
     facts = decision.grounds_facts or {}
+    cost_types = call.cost_types_in(language)
     with translation.override(language):
         failed = _condition_texts(application, facts.get("conditions", ())) if facts.get("ineligible") else ()
     return documents.DecisionInput(
@@ -338,6 +339,8 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
         ranked=facts.get("ranked"),
         cutoff_score=facts.get("cutoff") or "",
         parties=decision.parties or {},
+        eligible_cost_types=cost_types[0],
+        ineligible_cost_types=cost_types[1],
     )
 
 
@@ -791,7 +794,7 @@ def store_final_document(decision_pk: int) -> bool:
         digest = hashlib.sha256(pdf).hexdigest()
         filename = f"{decision.application.reference}-{digest[:16]}.pdf"
         name = decision.document.field.generate_filename(decision, filename)
-        if _stored_file_matches(decision.document.storage, name, digest):
+        if stored_file_matches(decision.document.storage, name, digest):
             decision.document.name = name  # written by an attempt whose worker died before its commit: reuse it
         else:
             decision.document.save(filename, ContentFile(pdf), save=False)
@@ -803,7 +806,7 @@ def store_final_document(decision_pk: int) -> bool:
     return True
 
 
-def _stored_file_matches(storage, name: str, digest: str) -> bool:
+def stored_file_matches(storage, name: str, digest: str) -> bool:
     """True when storage already holds `name` with exactly the bytes of SHA-256 `digest`."""
     if not storage.exists(name):
         return False

@@ -259,7 +259,7 @@ def store_copy(delivery_pk: int) -> bool:
         digest = hashlib.sha256(pdf).hexdigest()
         filename = f"{decision.application.reference}-{delivery.language}-{delivery.channel}-{digest[:16]}.pdf"
         name = delivery.copy.field.generate_filename(delivery, filename)
-        if _stored_file_matches(delivery.copy.storage, name, digest):
+        if decisions.stored_file_matches(delivery.copy.storage, name, digest):
             delivery.copy.name = name  # written by an attempt whose worker died before its commit
         else:
             delivery.copy.save(filename, ContentFile(pdf), save=False)
@@ -267,13 +267,6 @@ def store_copy(delivery_pk: int) -> bool:
         delivery.save(update_fields=["copy", "copy_sha256"])
     logger.info("Delivery %s of decision %s: own copy stored", delivery_pk, delivery.decision_id)
     return True
-
-
-def _stored_file_matches(storage, name: str, digest: str) -> bool:
-    if not storage.exists(name):
-        return False
-    with storage.open(name, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest() == digest
 
 
 def copy_bytes(delivery: Delivery) -> bytes:

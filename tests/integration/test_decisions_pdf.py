@@ -92,6 +92,8 @@ def test_the_swedish_decision_holds_every_part(world, django_capture_on_commit_c
     assert "808/2019" in text  # the administrative court
     # The applied provisions by section, from the call's data.
     assert "Statsunderstödslagen (688/2001) 5–7, 9–12, 14–16, 19–22 och 34 §" in text
+    # The call's eligible and ineligible cost types (VNA 893/2019, 5 §).
+    assert "Personalkostnader för projektet" in text and "Mervärdesskatt" in text
     assert "Förvaltningslagen (434/2003) 45–47 § och 7 a kap." in text
     assert "LUONNOS" not in text  # the signed decision has no draft watermark
 

@@ -200,3 +200,12 @@ def test_grounds_for_earlier_costs_are_printed_only_when_the_period_starts_befor
 
     assert early.period_grounds == ("Projektet inleddes med ministeriets samtycke.",)
     assert on_time.period_grounds == ()
+
+
+def test_a_grant_lists_the_calls_eligible_and_ineligible_cost_types_and_a_no_grant_does_not():
+    types = {"eligible_cost_types": ("Personalkostnader",), "ineligible_cost_types": ("Mervärdesskatt",)}
+    grant = assemble(facts(**types))
+    no_grant = assemble(facts(outcome="no_grant", **types))
+
+    assert (grant.eligible_cost_types, grant.ineligible_cost_types) == (("Personalkostnader",), ("Mervärdesskatt",))
+    assert (no_grant.eligible_cost_types, no_grant.ineligible_cost_types) == ((), ())
