@@ -762,7 +762,9 @@ def store_preview(decision_pk: int) -> bool:
         if decision is None or decision.state != Decision.State.DRAFT:
             return False
         decision = load_decision(decision.application_id)
-        document = document_for(decision)
+        from kuntadigi.delivery.services import main_document_electronic  # the lead's channel as it stands now
+
+        document = document_for(decision, electronic=main_document_electronic(decision))
         fingerprint = document_fingerprint(document)
         if decision.preview and decision.preview_of == fingerprint:
             return False

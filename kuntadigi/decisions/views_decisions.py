@@ -174,12 +174,9 @@ def _preview_context(request, application) -> dict:
         decision = services.load_decision(application.pk)
     except Decision.DoesNotExist:
         raise Http404 from None
-    if decision.state == Decision.State.SIGNED:  # as stored: with the lead's channel at signing (kuntadigi.delivery)
-        from kuntadigi.delivery.services import main_document_electronic
+    from kuntadigi.delivery.services import main_document_electronic  # the lead's channel (at signing, or now)
 
-        document = services.document_for(decision, electronic=main_document_electronic(decision))
-    else:
-        document = services.document_for(decision)
+    document = services.document_for(decision, electronic=main_document_electronic(decision))
     current = bool(decision.preview) and decision.preview_of == services.document_fingerprint(document)
     may_sign = permissions.can_sign_decision(request.user, decision)
     return {

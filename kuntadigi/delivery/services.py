@@ -74,8 +74,9 @@ def consent_at(organisation_id: int, moment) -> NotificationConsent | None:
 
 
 def main_document_electronic(decision: Decision) -> bool:
-    """The signed main document is the lead's copy: electronic when the lead had consented when the decision was signed."""
-    return decision.signed_at is not None and consent_at(decision.application.lead_id, decision.signed_at) is not None
+    """The main document is the lead's copy: electronic when the lead had consented when the decision was
+    signed (a draft: as the lead's consent stands now, so that its preview shows the rule it will carry)."""
+    return consent_at(decision.application.lead_id, decision.signed_at or clock.now()) is not None
 
 
 def _consent_state(consent: NotificationConsent) -> dict:

@@ -150,3 +150,38 @@ def test_an_eligible_application_left_without_a_grant_is_told_its_score_rank_and
     )
     assert wording(language, "The applications funded within the appropriation had weighted scores of %(cutoff)s or more.", cutoff="4,00") in text
     assert wording(language, "The applications were assessed against the criteria of the call:") in text
+
+
+POST_RULE = (
+    "The decision has been sent by post. Unless shown otherwise, the party is presumed to have been notified of it on the %(day)sth day"
+    " after the letter was sent (Administrative Procedure Act, section 59)."
+)
+EMAIL_RULE = (
+    "The decision has been sent electronically with the party's consent. Unless shown otherwise, the party is presumed to have been"
+    " notified of it on the %(day)srd day after it was sent (Act on Electronic Services and Communication in the Public Sector 13/2003,"
+    " section 19)."
+)
+
+
+def test_the_draft_preview_carries_the_notification_rule_of_the_leads_channel(client, world):
+    from tests import factories
+
+    prepare(world, "fi")
+    client.force_login(world.preparer)
+    preview = reverse("decisions:decision_preview", args=[world.apps["fi"].pk])
+    by_post = client.get(preview).content.decode()
+    factories.consent(world.apps["fi"].lead)
+    by_email = client.get(preview).content.decode()
+
+    post_rule = wording(
+        "fi",
+        "The decision has been sent by post. Unless shown otherwise, the party is presumed to have been notified of it on the %(day)sth day after the letter was sent (Administrative Procedure Act, section 59).",
+        day=7,
+    )
+    email_rule = wording(
+        "fi",
+        "The decision has been sent electronically with the party's consent. Unless shown otherwise, the party is presumed to have been notified of it on the %(day)srd day after it was sent (Act on Electronic Services and Communication in the Public Sector 13/2003, section 19).",
+        day=3,
+    )
+    assert post_rule in by_post and email_rule not in by_post
+    assert email_rule in by_email and post_rule not in by_email
