@@ -173,15 +173,7 @@ def test_the_draft_preview_carries_the_notification_rule_of_the_leads_channel(cl
     factories.consent(world.apps["fi"].lead)
     by_email = client.get(preview).content.decode()
 
-    post_rule = wording(
-        "fi",
-        "The decision has been sent by post. Unless shown otherwise, the party is presumed to have been notified of it on the %(day)sth day after the letter was sent (Administrative Procedure Act, section 59).",
-        day=7,
-    )
-    email_rule = wording(
-        "fi",
-        "The decision has been sent electronically with the party's consent. Unless shown otherwise, the party is presumed to have been notified of it on the %(day)srd day after it was sent (Act on Electronic Services and Communication in the Public Sector 13/2003, section 19).",
-        day=3,
-    )
+    post_rule = wording("fi", POST_RULE, day=7)
+    email_rule = wording("fi", EMAIL_RULE, day=3)
     assert post_rule in by_post and email_rule not in by_post
     assert email_rule in by_email and post_rule not in by_email
