@@ -244,6 +244,14 @@ def _condition_texts(application, codes) -> tuple[str, ...]:
     return tuple(text for text in (conditions.condition_text(code, facts) for code in codes) if text)
 
 
+def _call_text_in(call, name: str, text: str, original: str, language: str) -> str:
+    """A decision's text in a translation: the call's own text in `language` when the decision kept the
+    call's text unchanged in its original language; otherwise the decision's text as written."""
+    if language != original and text.strip() == _text_in(call, name, original).strip():
+        return _text_in(call, name, language) or text
+    return text
+
+
 def parties_of(application) -> dict:
     """The lead and the partners as the legal persons the decision names, from the registry as it stands:
     legal names in Finnish and Swedish, the plain names, the business ID."""
@@ -318,8 +326,8 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
         max_share=decision.max_share,
         costs_from=decision.costs_from,
         costs_until=decision.costs_until,
-        conditions=decision.conditions,
-        reporting=decision.reporting,
+        conditions=_call_text_in(call, "decision_conditions", decision.conditions, original, language),
+        reporting=_call_text_in(call, "reporting_duties", decision.reporting, original, language),
         reason=reason,
         grounds=decision.grounds,
         decision_date=decision.decision_date,

@@ -398,3 +398,19 @@ def test_a_delivery_whose_copy_failed_is_finished_by_the_next_run(world, django_
     decision.refresh_from_db()
     assert decision.notified_at is not None and "kansli@krs.fi" in addresses()
     assert len(mail.outbox) == 3  # nobody twice
+
+
+def test_a_translation_takes_the_calls_own_conditions_in_its_language_when_the_decision_kept_them(db):
+    from kuntadigi.decisions import services_decisions
+
+    world = decisions_support.build_world()
+    app = world.apps["fi"]
+    data = services_decisions.defaults_for(app, world.preparer)  # the call's conditions, in Finnish
+    data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
+    data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"
+    decision = services_decisions.prepare_decision(world.preparer, app.pk, data)
+
+    swedish = services_decisions.document_for(decision, language="sv")
+
+    assert swedish.is_translation
+    assert swedish.conditions == ("Understödet får användas endast för projektet.", "Huvudsökanden ingår ett skriftligt avtal med de övriga kommunerna.")
