@@ -27,6 +27,7 @@ def data_for(world, key, amount) -> services.DecisionData:
     data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
     data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"
     data.amount = amount
+    data.reduction_reason = data.reduction_reason or "Osa kustannuksista ei ole hyväksyttäviä."  # both may be below the request
     return data
 
 
