@@ -235,15 +235,6 @@ def _screened_ineligible(application) -> bool:
     return screening is not None and screening.outcome == "ineligible"
 
 
-def _condition_texts(application, codes) -> tuple[str, ...]:
-    """The failed conditions as sentences in the active language (the document's)."""
-    from kuntadigi.screening import conditions
-    from kuntadigi.screening.services import condition_facts
-
-    facts = condition_facts(application.call)
-    return tuple(text for text in (conditions.condition_text(code, facts) for code in codes) if text)
-
-
 def _call_text_in(call, name: str, text: str, original: str, language: str) -> str:
     """A decision's text in a translation: the call's own text in `language` when the decision kept the
     call's text unchanged in its original language; otherwise the decision's text as written."""
@@ -303,8 +294,10 @@ def decision_input(decision: Decision, *, received: int | None = None, language:
     reason = _text_in(decision.no_grant_reason, "text", language) if decision.no_grant_reason_id else ""
     facts = decision.grounds_facts or {}
     cost_types = call.cost_types_in(language)
+    from kuntadigi.screening.services import condition_texts  # screening reads decisions' state: imported here
+
     with translation.override(language):
-        failed = _condition_texts(application, facts.get("conditions", ())) if facts.get("ineligible") else ()
+        failed = tuple(condition_texts(call, facts.get("conditions", ()))) if facts.get("ineligible") else ()
     return documents.DecisionInput(
         language=language,
         content=submission.content,

@@ -21,14 +21,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
+from kuntadigi.decisions.documents import APPEAL_DAYS, ELECTRONIC_PRESUMED_DAY, POSTAL_PRESUMED_DAY
+
 ELECTRONIC = "electronic"
 POST = "post"
 CHANNELS = (ELECTRONIC, POST)
 
-# Days after sending on which a decision is presumed to have been received.
-PRESUMED_DAYS = {ELECTRONIC: 3, POST: 7}
-# The period for a claim for rectification (Administrative Procedure Act 434/2003, 49 c §).
-CLAIM_DAYS = 30
+# Days after sending on which a decision is presumed to have been received, and the period for a claim
+# for rectification (434/2003, 49 c §): the same numbers the decision document states (documents.py).
+PRESUMED_DAYS = {ELECTRONIC: ELECTRONIC_PRESUMED_DAY, POST: POSTAL_PRESUMED_DAY}
+CLAIM_DAYS = APPEAL_DAYS
 
 DOCUMENT_LANGUAGES = ("fi", "sv")
 

@@ -309,8 +309,13 @@ def failed_condition_texts(screening: Screening | None) -> list[str]:
     """The conditions an ineligible application was marked as failing, as sentences in the active language."""
     if screening is None or not screening.failed_conditions:
         return []
-    facts = condition_facts(screening.application.call)
-    return [conditions.condition_text(code, facts) for code in screening.failed_conditions]
+    return condition_texts(screening.application.call, screening.failed_conditions)
+
+
+def condition_texts(call: Call, codes) -> list[str]:
+    """The conditions named by `codes` as sentences in the active language (one that no longer exists drops out)."""
+    facts = condition_facts(call)
+    return [text for text in (conditions.condition_text(code, facts) for code in codes) if text]
 
 
 def mark_application(user, application_pk: int, outcome: str, reason: str, failed_conditions=()) -> Screening:
