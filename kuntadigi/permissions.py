@@ -57,14 +57,22 @@ def forget_cached_memberships(user) -> None:
 
 
 def is_official(user) -> bool:
-    return _authenticated(user) and (user.is_official or user.is_superuser)
+    """A person at the ministry: the "ministry official" flag or a system administrator. It opens the
+    officials' menu and nothing more: applications are read through a role in their call (CallRole)."""
+    return _authenticated(user) and (user.is_official or user.is_staff or user.is_superuser)
+
+
+def is_registry_official(user) -> bool:
+    """The one ministry-wide role (User.is_official, "ministry official"): keeps the registry of
+    organisations and decides requests to join them. It opens no application by itself."""
+    return _authenticated(user) and bool(user.is_official)
 
 
 # ── Organisations ───────────────────────────────────────────────────────────
 
 
 def can_manage_organisations(user) -> Decision:
-    if is_official(user):
+    if is_registry_official(user):
         return ALLOW
     return deny(_("Only ministry officials can add organisations."))
 
@@ -74,7 +82,7 @@ def can_decide_membership(user, membership) -> Decision:
         return deny(_("Sign in first."))
     if membership.user_id == user.pk:
         return deny(_("You cannot approve your own request."))
-    if is_official(user) or membership.organisation_id in organisation_ids(user, admin_only=True):
+    if is_registry_official(user) or membership.organisation_id in organisation_ids(user, admin_only=True):
         return ALLOW
     return deny(_("Only the organisation's administrator or a ministry official can decide this request."))
 
@@ -90,17 +98,56 @@ def application_org_ids(application) -> set[int]:
     return cached
 
 
+def is_application_member(user, application) -> bool:
+    """The user acts for an organisation that takes part in the application (an applicant's own read)."""
+    return bool(application_org_ids(application) & organisation_ids(user))
+
+
 def can_view_application(user, application) -> Decision:
-    """Officials see every application; applicants those their organisations take part in."""
+    """The application's own pages (overview, project, partners, budget, attachments): the staff of its
+    organisations always; at the ministry, the rule of `can_read_as_ministry`, and not while the applicant
+    is supplementing it (the pages show the live content, which is not submitted until the answer is)."""
+    from kuntadigi.applications.lifecycle import SUPPLEMENT_STATES
+
     if not _authenticated(user):
         return deny(_("Sign in first."))
-    if is_official(user):
+    if is_application_member(user, application):
         return ALLOW
-    if application_org_ids(application) & organisation_ids(user):
+    decision = can_read_as_ministry(user, application)
+    if not decision:
+        return decision
+    if application.state in SUPPLEMENT_STATES:
+        return deny(_("The applicant is supplementing the application: its submitted versions are on the officials' page."))
+    return ALLOW
+
+
+def can_view_submitted_version(user, application) -> Decision:
+    """A submitted version of the application (its receipt and PDF): the staff of its organisations; at
+    the ministry, the rule of `can_read_as_ministry`."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_application_member(user, application):
         return ALLOW
-    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):  # the call's officials, after the deadline too
+    return can_read_as_ministry(user, application)
+
+
+def can_read_as_ministry(user, application) -> Decision:
+    """The one rule for everyone at the ministry (officials, assessors, decision-makers, system
+    administrators alike): only a submitted application (received by the ministry: a draft is the
+    municipality's working paper, even one withdrawn to be edited), and only with a role in its call:
+    preparer, presenting official or decision-maker, or an assessor assigned to it without a conflict
+    of interest. The global "ministry official" flag and superuser status open nothing here."""
+    from kuntadigi.applications.lifecycle import RECEIVED_STATES
+
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if application.state not in RECEIVED_STATES:
+        return deny(_("The application has not been submitted: a draft is the applicant's own until it is submitted."))
+    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):
         return ALLOW
-    return deny(_("Your organisations do not take part in this application."))
+    if "assessor" in call_roles(user, application.call_id):
+        return can_assess_application(user, application)
+    return deny(_("You have no role in this application's call."))
 
 
 def can_start_application(user, call, lead) -> Decision:
@@ -170,21 +217,23 @@ def can_withdraw_application(user, application) -> Decision:
 # ── Officials ───────────────────────────────────────────────────────────────
 
 
-def can_view_submitted_applications(user) -> Decision:
-    if is_official(user):
+def can_view_submitted_applications(user, call) -> Decision:
+    """The list of a call's submitted applications: the call's officials (preparers, presenting officials,
+    decision-makers), as every other read of its applications."""
+    if has_call_role(user, call, *CALL_OFFICIAL_ROLES):
         return ALLOW
-    return deny(_("Only ministry officials can see the applications of a call."))
+    return deny(_("Only the call's preparers, presenting official and decision-maker see its applications."))
 
 
 # ── Organisation administrators ─────────────────────────────────────────────
 
 
 def can_grant_organisation_admin(user, membership) -> Decision:
-    """Only a ministry official makes someone an organisation's administrator."""
+    """Only a ministry official (the registry's keepers) makes someone an organisation's administrator."""
     decision = can_decide_membership(user, membership)
     if not decision:
         return decision
-    if is_official(user):
+    if is_registry_official(user):
         return ALLOW
     return deny(_("Only a ministry official can make someone an organisation administrator."))
 
@@ -193,10 +242,11 @@ def can_grant_organisation_admin(user, membership) -> Decision:
 
 
 def can_view_call(user, call) -> Decision:
-    """Published calls are public; an unpublished one is seen only by officials and admin staff (a preview)."""
+    """Published calls are public; an unpublished one is previewed by system administrators (who set
+    calls up) and by the people named to a role in it."""
     if call.is_published:
         return ALLOW
-    if is_official(user) or (_authenticated(user) and user.is_staff):
+    if is_system_admin(user) or call_roles(user, call):
         return ALLOW
     return deny(_("The call is not published."))
 
@@ -420,13 +470,9 @@ def can_view_screening(user, call) -> Decision:
 
 
 def can_view_official_application(user, application) -> Decision:
-    """The official's page of one application: the call's officials, and an assessor assigned to it
-    without a conflict of interest."""
-    if has_call_role(user, application.call_id, *CALL_OFFICIAL_ROLES):
-        return ALLOW
-    if "assessor" in call_roles(user, application.call_id) and can_assess_application(user, application):
-        return ALLOW
-    return deny(_("You have no role in this application's call."))
+    """The official's page of one application (its submitted versions): the same rule as the
+    applicant's pages at the ministry (`can_read_as_ministry`)."""
+    return can_read_as_ministry(user, application)
 
 
 def can_view_audit_trail(user, application) -> Decision:
@@ -523,12 +569,19 @@ def can_consent_in_application(user, application) -> Decision:
 
 
 def can_edit_postal_address(user, organisation) -> Decision:
-    """An organisation's postal address for letters: its administrators and ministry officials."""
+    """An organisation's postal address for letters: its administrators, and the officials who post
+    decisions to it (a preparer or presenting official of a call in which it applied)."""
     if not _authenticated(user):
         return deny(_("Sign in first."))
-    if is_official(user) or organisation.pk in organisation_ids(user, admin_only=True):
+    if organisation.pk in organisation_ids(user, admin_only=True):
         return ALLOW
-    return deny(_("Only the organisation's administrators and ministry officials change its postal address."))
+    from kuntadigi.calls.models import CallRole
+
+    if CallRole.objects.filter(
+        user=user, role__in=[CallRole.Role.PREPARER, CallRole.Role.PRESENTER], call__applications__participants__organisation_id=organisation.pk
+    ).exists():
+        return ALLOW
+    return deny(_("Only the organisation's administrators and the officials who send it decisions change its postal address."))
 
 
 def can_view_deliveries(user, call) -> Decision:

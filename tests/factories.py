@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from kuntadigi.accounts.models import Membership, User
-from kuntadigi.calls.models import Call, CostCategory, Criterion, Exclusion, TargetArea
+from kuntadigi.calls.models import Call, CallRole, CostCategory, Criterion, Exclusion, TargetArea
 from kuntadigi.registry.models import Organisation, Region
 
 HKI = ZoneInfo("Europe/Helsinki")
@@ -62,6 +62,15 @@ def merged(predecessor: Organisation, successor: Organisation, last_day: date) -
 def user(email: str | None = None, *, password: str | None = None, official: bool = False, assessor: bool = False, language: str = "fi", **extra) -> User:
     email = email or f"user{next(_seq)}@example.fi"
     return User.objects.create_user(email=email, password=password, is_official=official, is_assessor=assessor, language=language, **extra)
+
+
+def official_in(call: Call, *roles: str, email: str | None = None, **extra) -> User:
+    """A ministry official with roles in the call (calls.CallRole; default: preparer). Officials read the
+    submitted applications of the calls in which they have a role, nothing more."""
+    person = user(email, official=True, **extra)
+    for role in roles or ("preparer",):
+        CallRole.objects.create(call=call, user=person, role=role)
+    return person
 
 
 def member(organisation: Organisation, email: str | None = None, *, admin: bool = False, **extra) -> User:

@@ -194,8 +194,8 @@ DECISIONS = (APPROVE, APPROVE_ADMIN, REJECT)
 
 
 def can_see_membership_request(user, membership: Membership) -> bool:
-    """Officials see every request; an organisation's administrators see the requests to it."""
-    return permissions.is_official(user) or membership.organisation_id in permissions.organisation_ids(user, admin_only=True)
+    """Ministry officials (the registry's keepers) see every request; an organisation's administrators the requests to it."""
+    return permissions.is_registry_official(user) or membership.organisation_id in permissions.organisation_ids(user, admin_only=True)
 
 
 def decide_membership(actor: User, membership: Membership, decision: str) -> Membership:
@@ -249,7 +249,7 @@ def _decision_email(membership: Membership) -> EmailMultiAlternatives:
 def pending_requests(user):
     """The pending requests the user may decide: all of them for officials, their organisations' for administrators."""
     queryset = Membership.objects.filter(status=Membership.Status.PENDING).exclude(user=user).select_related("user", "organisation")
-    if not permissions.is_official(user):
+    if not permissions.is_registry_official(user):
         queryset = queryset.filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))
     return queryset.order_by("requested_at", "pk")
 

@@ -250,8 +250,8 @@ def join_organisation(request):
 
 @login_required
 def membership_requests(request):
-    """Officials: every pending request to join an organisation."""
-    if not permissions.is_official(request.user):
+    """Ministry officials (the registry's keepers): every pending request to join an organisation."""
+    if not permissions.is_registry_official(request.user):
         raise Http404
     requests = list(services.pending_requests(request.user))
     return render(request, "accounts/membership_requests.html", {"requests": requests})

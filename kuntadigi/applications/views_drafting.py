@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntadigi import clock, permissions
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, fields_of_parts
@@ -52,6 +53,11 @@ def error_items(*forms) -> list[tuple[str, str]]:
             for message in form.errors.get(name, []):
                 items.append((anchor, message))
     return items
+
+
+def _read_on_get(request, kind: str) -> str:
+    """The kind of read to record for a page that is read on GET (a POST changes, or is refused)."""
+    return kind if request.method == "GET" else ""
 
 
 def _page(application, active: str, **context) -> dict:
@@ -111,7 +117,7 @@ def start(request, call_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read=_read_on_get(request, "project"))
     decision, open_fields = _project_page_decision(request.user, application)
     stale = None
     status = 200
@@ -223,7 +229,7 @@ def autosave(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def partners(request, pk):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read=_read_on_get(request, "partners"))
     decision = permissions.can_edit_application(request.user, application, part="partners")
     search_form = PartnerSearchForm()
     matches = []
@@ -327,7 +333,7 @@ _PROBLEM_FIELD = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget(request, pk):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read=_read_on_get(request, "budget"))
     decision = permissions.can_edit_application(request.user, application, part="budget")
     participants = list(application.participants.select_related("organisation"))
     categories = list(application.call.cost_categories.all())
@@ -423,7 +429,7 @@ def _attach_problems(refusal: Refused, formset, form, row_of_line: list[int]) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def attachments(request, pk):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read=_read_on_get(request, "attachments"))
     decision = permissions.can_edit_application(request.user, application, part="attachments")
     form = AttachmentForm()
     if request.method == "POST":
@@ -452,6 +458,7 @@ def attachments(request, pk):
 def attachment_download(request, pk, attachment_pk):
     application = application_for_viewer(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    record_read(request.user, application, "attachment", attachment, name=attachment.original_name, sha256=attachment.sha256)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kuntadigi import clock, permissions
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
 from . import snapshot
@@ -94,7 +95,7 @@ def _user_partner_participants(user, application) -> list[Participant]:
 
 @login_required
 def detail(request, pk: int):
-    application = _load_details(application_for_viewer(request.user, pk))
+    application = _load_details(application_for_viewer(request.user, pk, read="overview"))
     user = request.user
     if application.state in DECIDED_STATES:  # the signed decision is on this page: a member opening it is a read receipt
         from kuntadigi.delivery.services import record_reading
@@ -127,7 +128,9 @@ def detail(request, pk: int):
         ),
         "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
         "is_lead": is_lead,
-        "is_member": bool(permissions.application_org_ids(application) & permissions.organisation_ids(user)),
+        "is_member": permissions.is_application_member(user, application),
+        "may_see_official_list": not permissions.is_application_member(user, application)
+        and bool(permissions.can_view_submitted_applications(user, application.call_id)),
         **_nav("overview"),
     }
     return render(request, "applications/submission/detail.html", context)
@@ -147,7 +150,7 @@ def _chosen_participant(request, application) -> Participant | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk: int):
-    application = _load_details(application_for_viewer(request.user, pk))
+    application = _load_details(application_for_viewer(request.user, pk, read="confirmation" if request.method == "GET" else ""))
     participant = _chosen_participant(request, application)
     if participant is None:
         messages.error(request, _("Only the partner organisation's staff can confirm its participation."))
@@ -209,7 +212,7 @@ def _review_context(request, application: Application, problems=None) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, pk: int):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read="review" if request.method == "GET" else "")
     if request.method == "POST":
         try:
             if application.state == State.SUPPLEMENT_REQUESTED:  # the answer to a request for supplement
@@ -236,7 +239,7 @@ def submit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
-    application = application_for_viewer(request.user, pk)
+    application = application_for_viewer(request.user, pk, read="withdrawal" if request.method == "GET" else "")
     if request.method == "POST":
         try:
             withdrawn = withdraw_application(request.user, application.pk)
@@ -260,16 +263,17 @@ def withdraw(request, pk: int):
 # ── Receipt and PDF ─────────────────────────────────────────────────────────
 
 
-def _submission_for_viewer(user, pk: int, number: int) -> Submission:
-    application = application_for_viewer(user, pk)
+def _submission_for_viewer(user, pk: int, number: int, read: str) -> Submission:
+    application = application_for_viewer(user, pk, rule=permissions.can_view_submitted_version)
     submission = get_object_or_404(Submission.objects.select_related("submitted_by"), application=application, number=number)
     submission.application = application
+    record_read(user, application, read, submission, version=submission.number)
     return submission
 
 
 @login_required
 def receipt(request, pk: int, number: int):
-    submission = _submission_for_viewer(request.user, pk, number)
+    submission = _submission_for_viewer(request.user, pk, number, "receipt")
     facts = receipt_facts(submission)
     # From a merger on, a decided application's merged party is named by its successor, the predecessor noted.
     lead, partners = content_party_names(submission.application, submission.content)
@@ -283,7 +287,7 @@ def receipt(request, pk: int, number: int):
 def submission_pdf(request, pk: int, number: int):
     from .pdf import pdf_filename, render_submission_pdf
 
-    submission = _submission_for_viewer(request.user, pk, number)
+    submission = _submission_for_viewer(request.user, pk, number, "application_pdf")
     response = HttpResponse(render_submission_pdf(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
     return response
@@ -298,35 +302,30 @@ SORTS = {
 }
 
 
-def _require_official(user) -> None:
-    if not permissions.can_view_submitted_applications(user):
-        raise Http404
-
-
 @login_required
 def official_calls(request):
     from kuntadigi.calls.models import CallRole
 
     user = request.user
-    # The calls in which the user is an official (screening), besides the global officials' lists.
+    # The calls in which the user is an official: only their applications are listed and opened.
     role_call_ids = set(CallRole.objects.filter(user=user, role__in=permissions.CALL_OFFICIAL_ROLES).values_list("call_id", flat=True))
     is_admin = permissions.is_system_admin(user)
-    if not (permissions.can_view_submitted_applications(user) or role_call_ids or is_admin):
+    if not (permissions.is_official(user) or role_call_ids or is_admin):
         raise Http404
     calls = Call.objects.annotate(submitted_count=Count("applications", filter=Q(applications__state=State.SUBMITTED))).order_by("-opens_at")
     context = {
         "calls": calls,
         "role_call_ids": role_call_ids,
         "may_name_roles": is_admin,
-        "may_see_lists": bool(permissions.can_view_submitted_applications(user)),
     }
     return render(request, "applications/submission/official_calls.html", context)
 
 
 @login_required
 def official_list(request, call_slug: str):
-    _require_official(request.user)
     call = get_object_or_404(Call, slug=call_slug)
+    if not permissions.can_view_submitted_applications(request.user, call):
+        raise Http404
     sort = request.GET.get("sort", "submitted")
     if sort not in SORTS:
         sort = "submitted"

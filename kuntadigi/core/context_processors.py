@@ -10,5 +10,6 @@ def site(request):
         "demo_mode": settings.KUNTADIGI_DEMO or clock.is_set(),
         "clock_now": clock.helsinki(clock.now()),
         "clock_is_set": clock.is_set(),
-        "user_is_official": permissions.is_official(user),
+        "user_is_official": permissions.is_official(user),  # the officials' menu: opens nothing by itself
+        "user_is_registry_official": permissions.is_registry_official(user),
     }

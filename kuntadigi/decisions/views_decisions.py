@@ -21,6 +21,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.rules import format_euros
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
 
 from . import documents, rules_decisions
@@ -209,6 +210,7 @@ def decision_preview_pdf(request, pk: int):
         return redirect("decisions:decision_preview", pk=application.pk)
     with decision.preview.open("rb") as handle:
         data = handle.read()
+    record_read(request.user, application, "decision_preview_pdf", decision, as_official=True)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(context["doc"])}"'
     return response
@@ -344,6 +346,7 @@ def decision_document(request, pk: int):
     from kuntadigi.delivery.services import record_reading  # a member opening the decision is a read receipt
 
     record_reading(request.user, application)
+    record_read(request.user, application, "decision_pdf", decision)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-paatos-beslut.pdf"'
     response["X-Content-SHA256"] = decision.document_sha256

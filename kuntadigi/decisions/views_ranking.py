@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
-from kuntadigi.applications.lifecycle import State
+from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.calls.models import Call
 
@@ -69,7 +69,8 @@ def ranking(request, call_slug: str):
 @require_http_methods(["GET", "POST"])
 def proposal(request, call_slug: str, pk: int):
     call = _call_for(request.user, call_slug)
-    application = get_object_or_404(Application.objects.select_related("lead"), pk=pk, call=call)
+    # Only a submitted application: a draft is the applicant's own (permissions.can_read_as_ministry).
+    application = get_object_or_404(Application.objects.select_related("lead"), pk=pk, call=call, state__in=RECEIVED_STATES)
     current = Proposal.objects.filter(application=application).select_related("proposed_by").first()
     can_propose = permissions.can_propose_amounts(request.user, call)
     if request.method == "POST":

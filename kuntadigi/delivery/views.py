@@ -19,6 +19,7 @@ from kuntadigi import clock, permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.models import Application
 from kuntadigi.applications.queries import application_for_viewer
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 from kuntadigi.decisions import services_decisions as decisions
 from kuntadigi.decisions.models import Decision
@@ -132,6 +133,7 @@ def copy_document(request, pk: int, delivery_pk: int):
         html = render_to_string("decisions/document_unavailable.html", {"application": application}, request=request)
         return HttpResponse(html, status=500)
     services.record_reading(request.user, application)
+    record_read(request.user, application, "decision_copy_pdf", delivery, language=delivery.language)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-paatos-beslut-{delivery.language}.pdf"'
     response["X-Content-SHA256"] = delivery.copy_sha256
@@ -197,6 +199,7 @@ def letter(request, pk: int):
 def letter_pdf(request, pk: int):
     delivery = _letter(request.user, pk)
     pdf, filename = letter_documents.render_letter_pdf(delivery)
+    record_read(request.user, delivery.decision.application, "letter_pdf", delivery, as_official=True)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

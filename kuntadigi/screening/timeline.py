@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.audit.models import AuditEvent
+from kuntadigi.audit.services import READ
 
 ACTION_LABELS = {
     "application.started": _("Application started"),
@@ -82,6 +83,7 @@ class Entry:
 
 
 def application_timeline(application_id: int) -> list[Entry]:
-    """Every audit event of the application, oldest first (one query)."""
-    events = AuditEvent.objects.filter(application_id=application_id).select_related("actor").order_by("at", "id")
+    """Every audit event of the application that changed something, oldest first (one query). Officials'
+    reads (audit.services.READ) are listed for system administrators in the admin, not here."""
+    events = AuditEvent.objects.filter(application_id=application_id).exclude(action=READ).select_related("actor").order_by("at", "id")
     return [Entry(at=e.at, actor=e.actor, action=e.action, label=action_label(e.action), changes=value_changes(e.before, e.after)) for e in events]

@@ -22,6 +22,7 @@ from kuntadigi.applications.models import Application, Participant, Submission
 from kuntadigi.applications.parties import participant_parties
 from kuntadigi.applications.submission import content_view
 from kuntadigi.applications.views_drafting import error_items
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
 from . import diff, rules, services, timeline
@@ -163,6 +164,7 @@ def _page_context(request, application: Application, *, mark_form=None, request_
 @require_GET
 def application_page(request, pk: int):
     application = _application_for_official(request.user, pk)
+    record_read(request.user, application, "officials_page", as_official=True)
     return render(request, "screening/application.html", _page_context(request, application))
 
 

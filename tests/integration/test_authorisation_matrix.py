@@ -5,15 +5,17 @@ here fails `test_every_url_has_a_row`, so the matrix cannot silently fall behind
 
 Roles: anonymous; `outsider`, a member of a municipality that takes no part in the application;
 `partner`, a member of a partner municipality; `lead`, a member of the lead applicant; `official`,
-a ministry official. The application in the table is submitted once, has an attachment, and the
-call is open (the clock stands on the 2020 call's last day).
+a ministry official (the ministry-wide flag: the registry and membership requests) without a role in
+the call, who therefore gets 404 on its applications. The application in the table is submitted once,
+has an attachment, and the call is open (the clock stands on the 2020 call's last day). The ministry's
+roles in the call (and a draft nobody at the ministry opens) are the second table, at the end.
 
 Outcomes: OK (200), LOGIN (redirect to the sign-in page), 404 (the object stays unknown), 405 (the
 URL answers only POST), REDIRECT (a redirect elsewhere, e.g. back to a page that says why not),
 400 (a sign-in link that is not valid gets its own page), 401 and 403 (the autosave endpoint answers
 scripts in JSON).
-Partners and officials may see the application, so an action they may not take is refused with its
-reason (REDIRECT with a message), not hidden.
+Partners (and the call's officials, below) may see the application, so an action they may not take is
+refused with its reason (REDIRECT with a message), not hidden.
 """
 
 from __future__ import annotations
@@ -63,21 +65,21 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "registry:organisation": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "applications:mine": ({}, row(LOGIN, OK, OK, OK, OK)),
     "applications:start": ({"call_slug": "{call}"}, row(LOGIN, OK, OK, OK, OK)),
-    "applications:edit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:edit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:autosave": ({"pk": "{app}"}, row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
-    "applications:partners": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:budget": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:attachments": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:attachment_download": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:partners": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:budget": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:attachments": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:attachment_download": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:attachment_delete": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
-    "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, REDIRECT)),
-    "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:withdraw": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:receipt": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
-    "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
+    "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, NOT_FOUND)),
+    "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:withdraw": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:receipt": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:official_calls": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
-    "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
     "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -113,7 +115,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "delivery:application_consent": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "delivery:copy_document": ({"pk": "{app}", "delivery_pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "delivery:organisation_consent": ({"pk": "{org}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
-    "delivery:postal_address": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, OK, OK)),
+    "delivery:postal_address": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND)),
     "delivery:letters": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "delivery:letter": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "delivery:letter_pdf": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -165,15 +167,15 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
 
 # POST to the URLs that change something: strangers must learn nothing and change nothing.
 POST_MATRIX: dict[str, dict] = {
-    "applications:edit": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:autosave": row(UNAUTHORISED, NOT_FOUND, FORBIDDEN, None, FORBIDDEN),
-    "applications:partners": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:budget": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:attachments": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:attachment_delete": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:confirm": row(LOGIN, NOT_FOUND, None, REDIRECT, REDIRECT),
-    "applications:submit": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
-    "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, REDIRECT),
+    "applications:edit": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:autosave": row(UNAUTHORISED, NOT_FOUND, FORBIDDEN, None, NOT_FOUND),
+    "applications:partners": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:budget": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:attachments": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:attachment_delete": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:confirm": row(LOGIN, NOT_FOUND, None, REDIRECT, NOT_FOUND),
+    "applications:submit": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
     "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
     "registry:organisation": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
@@ -198,9 +200,9 @@ POST_MATRIX: dict[str, dict] = {
     "screening:request_supplement": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "publication:publish": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # The lead's consent in the application: only while its draft may be edited (this one is submitted).
-    "delivery:application_consent": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT),
+    "delivery:application_consent": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "delivery:organisation_consent": row(LOGIN, NOT_FOUND, NOT_FOUND, None, NOT_FOUND),
-    "delivery:postal_address": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
+    "delivery:postal_address": row(LOGIN, NOT_FOUND, NOT_FOUND, None, NOT_FOUND),
     "delivery:letter_posted": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
@@ -328,3 +330,140 @@ def test_others_change_nothing(client, world, role):
         client.post(url_for(name, GET_MATRIX[name][0], ids), {"version": "1"})
     assert Application.objects.values().get(pk=ids["{app}"]) == before
     assert Submission.objects.filter(application_id=ids["{app}"]).count() == versions
+
+
+# ── The ministry's people on one call's applications (least privilege) ─────
+# Everyone at the ministry reads an application by the same rule (permissions.can_read_as_ministry): only a
+# submitted one, and only with a role in its call. The flag "ministry official" and superuser status open
+# nothing; a draft (never submitted, or withdrawn to be edited) is the applicant's own.
+
+MINISTRY = ("flag_only", "superuser", "preparer", "presenter", "decision_maker", "assessor_assigned", "assessor_unassigned", "other_calls_preparer")
+CALL_OFFICIALS = ("preparer", "presenter", "decision_maker")
+# What one who may read the submitted application gets on the applicant's pages: they see them read-only;
+# confirming is for partners, so it is refused with its reason.
+READER_GETS = {
+    "applications:edit": OK,
+    "applications:partners": OK,
+    "applications:budget": OK,
+    "applications:attachments": OK,
+    "applications:attachment_download": OK,
+    "applications:detail": OK,
+    "applications:confirm": REDIRECT,
+    "applications:submit": OK,
+    "applications:withdraw": OK,
+    "applications:receipt": OK,
+    "applications:pdf": OK,
+    "screening:application": OK,
+}
+
+
+def application_urls() -> list[str]:
+    """The GET URLs of the matrix that name the application (or its version or attachment)."""
+    return sorted(name for name, (kwargs, _row) in GET_MATRIX.items() if "{app}" in kwargs.values())
+
+
+@pytest.fixture
+def ministry(world):
+    from kuntadigi.assessment.models import Assignment
+    from kuntadigi.calls.models import Call
+
+    users, ids = world
+    call = Call.objects.get(slug=ids["{call}"])
+    other_call = factories.call("digi-2021", opens_at=factories.CLOSES_2020, closes_at=factories.CLOSES_2020.replace(year=2021))
+    people = {
+        "flag_only": factories.user("virkailija@vm.fi", official=True),
+        "superuser": factories.user("yllapito@vm.fi", is_staff=True, is_superuser=True),
+        "preparer": factories.official_in(call, "preparer", email="valmistelija@vm.fi"),
+        "presenter": factories.official_in(call, "presenter", email="esittelija@vm.fi"),
+        "decision_maker": factories.official_in(call, "decision_maker", email="ratkaisija@vm.fi"),
+        "assessor_assigned": factories.official_in(call, "assessor", email="arvioija1@vm.fi"),
+        "assessor_unassigned": factories.official_in(call, "assessor", email="arvioija2@vm.fi"),
+        "other_calls_preparer": factories.official_in(other_call, "preparer", email="toinen@vm.fi"),
+    }
+    Assignment.objects.create(application_id=ids["{app}"], assessor=people["assessor_assigned"], assigned_by=people["preparer"])
+    # A draft in the same call: its lead has not submitted it.
+    draft = submission_data.application(call, lead=factories.municipality("Sipoo", code="753"), partners=[factories.municipality("Kerava", code="245")])
+    draft_attachment = Attachment(
+        application=draft, original_name="luonnos.pdf", content_type="application/pdf", size=9, sha256="1" * 64, uploaded_by=draft.created_by
+    )
+    draft_attachment.file.save("luonnos.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    draft_attachment.save()
+    draft_ids = {**ids, "{app}": draft.pk, "{att}": draft_attachment.pk}
+    return people, ids, draft_ids, users
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_the_ministry_reads_a_submitted_application_only_with_a_role_in_its_call(client, ministry, role):
+    from kuntadigi.audit.models import AuditEvent
+
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    may_read = role in CALL_OFFICIALS or role == "assessor_assigned"
+    wrong = {}
+    for name, expected_for_reader in READER_GETS.items():
+        expected = expected_for_reader if may_read else NOT_FOUND
+        got = outcome(client.get(url_for(name, GET_MATRIX.get(name, ({"pk": "{app}"}, None))[0], ids)))
+        if got != expected:
+            wrong[name] = f"expected {expected}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+    reads = AuditEvent.objects.filter(action="application.read", actor=people[role], application_id=ids["{app}"])
+    if may_read:  # every page and document read is recorded, the attachment by its name
+        kinds = sorted(event.after["read"] for event in reads)
+        assert kinds == sorted(
+            [
+                "project",
+                "partners",
+                "budget",
+                "attachments",
+                "attachment",
+                "overview",
+                "confirmation",
+                "review",
+                "withdrawal",
+                "receipt",
+                "application_pdf",
+                "officials_page",
+            ]
+        )
+        assert reads.get(after__read="attachment").after["name"] == "plan.pdf"
+    else:
+        assert not reads.exists()
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_nobody_at_the_ministry_opens_an_unsubmitted_draft(client, ministry, role):
+    """Not the call's officials, not an assessor, not a superuser: every URL that names the draft is 404."""
+    people, _ids, draft_ids, _users = ministry
+    client.force_login(people[role])
+    wrong = {}
+    for name in application_urls():
+        got = outcome(client.get(url_for(name, GET_MATRIX[name][0], draft_ids)))
+        if got not in (NOT_FOUND, NOT_ALLOWED):
+            wrong[name] = f"expected 404, got {got}"
+    got = outcome(client.get(url_for("screening:application", {"pk": "{app}"}, draft_ids)))
+    if got != NOT_FOUND:
+        wrong["screening:application"] = f"expected 404, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+
+
+def test_a_withdrawn_application_is_a_draft_again_for_the_ministry(client, ministry):
+    from kuntadigi.applications import submission as services
+
+    people, ids, _draft_ids, users = ministry
+    services.withdraw_application(users["lead"], ids["{app}"])
+    client.force_login(people["preparer"])
+    for name in ("applications:detail", "applications:receipt", "applications:pdf", "applications:attachment_download"):
+        assert outcome(client.get(url_for(name, GET_MATRIX[name][0], ids))) == NOT_FOUND, name
+    assert outcome(client.get(url_for("screening:application", {"pk": "{app}"}, ids))) == NOT_FOUND
+
+
+def test_the_applicants_own_reads_are_not_recorded(client, ministry):
+    from kuntadigi.audit.models import AuditEvent
+
+    _people, ids, _draft_ids, users = ministry
+    for role in ("lead", "partner"):
+        client.force_login(users[role])
+        for name in READER_GETS:
+            if name != "screening:application":
+                client.get(url_for(name, GET_MATRIX[name][0], ids))
+    assert not AuditEvent.objects.filter(action="application.read").exists()

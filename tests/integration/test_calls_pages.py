@@ -215,14 +215,18 @@ def test_an_unpublished_call_is_404_for_the_public(client, calls):
     assert client.get(url("calls:detail", "fi", "no-such-call")).status_code == 404
 
 
-def test_an_unpublished_call_is_404_for_an_applicant_but_an_official_can_preview_it(client, calls):
+def test_an_unpublished_call_is_404_for_an_applicant_but_its_officials_can_preview_it(client, calls):
     Call.objects.filter(slug="digi-2021").update(is_published=False)
     client.force_login(factories.user())
     assert client.get(url("calls:detail", "en", "digi-2021")).status_code == 404
+    client.force_login(factories.user(official=True))  # an official without a role in it
+    assert client.get(url("calls:detail", "en", "digi-2021")).status_code == 404
 
-    client.force_login(factories.user(official=True))
+    client.force_login(factories.official_in(Call.objects.get(slug="digi-2021")))
     html = page(client, "calls:detail", "en", "digi-2021")
     assert "This call is not published." in html
+    client.force_login(factories.user(is_staff=True))  # a system administrator, who sets calls up
+    assert "This call is not published." in page(client, "calls:detail", "en", "digi-2021")
 
 
 def test_list_query_count_does_not_grow_with_the_number_of_calls(client, during_call, django_assert_max_num_queries):

@@ -194,9 +194,15 @@ def test_an_administrator_sets_the_postal_address_on_the_organisation_page(clien
     assert client.post(url("delivery:postal_address", organisation.pk), {"postal_address": "x"}).status_code == 404
 
 
-def test_an_official_sets_the_postal_address(client, porvoo):
+def test_an_official_who_posts_it_decisions_sets_the_postal_address(client, porvoo, call_2020):
     organisation, _admin, _member = porvoo
-    client.force_login(factories.user("virkailija@vm.fi", official=True))
+    client.force_login(factories.user("yleinen@vm.fi", official=True))  # the ministry-wide flag alone: not this official's letters
+    assert client.get(url("delivery:postal_address", organisation.pk)).status_code == 404
+    decision_maker = factories.official_in(call_2020, "decision_maker", email="ratkaisija@vm.fi")
+    submission_data.application(call_2020, lead=organisation)
+    client.force_login(decision_maker)  # a decision-maker does not post letters
+    assert client.get(url("delivery:postal_address", organisation.pk)).status_code == 404
+    client.force_login(factories.official_in(call_2020, "preparer", email="virkailija@vm.fi"))
 
     assert client.get(url("delivery:postal_address", organisation.pk)).status_code == 200
     client.post(url("delivery:postal_address", organisation.pk), {"postal_address": "Raatihuoneenkatu 5\n06100 Porvoo"})

@@ -21,8 +21,9 @@ def _english():
 
 
 @pytest.fixture
-def official(db):
-    return factories.user(official=True)
+def official(call_2020):
+    """The call's preparer: the lists are of the calls in which one has a role."""
+    return factories.official_in(call_2020)
 
 
 def submit(app, at, requested=None):
@@ -110,10 +111,23 @@ def test_list_takes_a_constant_number_of_queries(client, call_2020, official, dj
         app = data.application(call_2020, lead=lead, partners=partners, created_by=official, complete=False, confirmed=False)
         submit(app, t + timedelta(seconds=i), Decimal("10.00"))
     client.force_login(official)
-    # session, user, call, count, page, partners
-    with django_assert_num_queries(6):
+    # session, user, call, the user's roles in the call (the list is its officials'), count, page, partners
+    with django_assert_num_queries(7):
         response = client.get(list_url(call_2020))
     assert len(rows(response)) == count
+
+
+def test_an_official_without_a_role_in_the_call_gets_404_and_no_link(client, call_2020, official):
+    make(call_2020, "Oulu", "A", factories.DURING_2020, Decimal("100.00"))
+    other = factories.call("digi-2021")
+    client.force_login(factories.official_in(other))
+    response = client.get(reverse("applications:official_calls"))
+    assert response.status_code == 200
+    assert list_url(other) in response.content.decode()
+    assert list_url(call_2020) not in response.content.decode()
+    assert client.get(list_url(call_2020)).status_code == 404
+    client.force_login(factories.user(official=True))  # the ministry-wide flag alone opens no call's applications
+    assert client.get(list_url(call_2020)).status_code == 404
 
 
 def test_non_officials_get_404(client, call_2020):

@@ -210,7 +210,8 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     assert "31.10.2022" in page and "30.6.2022" in page
     assert "13\u00a0600,00\u00a0€" in page
     assert "Version 2," in page  # the answer column
-    actions = [event.action for event in AuditEvent.objects.filter(application_id=app.pk).order_by("at", "id")]
+    changes = AuditEvent.objects.filter(application_id=app.pk).exclude(action="application.read").order_by("at", "id")
+    actions = [event.action for event in changes]
     assert actions[actions.index("screening.supplement_requested") :] == [
         "screening.supplement_requested",
         "application.saved",
@@ -218,6 +219,10 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
         "application.confirm_participation",
         "application.submit_supplement",
     ]
+    # The preparer's reads of the officials' page are recorded apart; none by the applicants.
+    reads = AuditEvent.objects.filter(application_id=app.pk, action="application.read")
+    assert {event.actor for event in reads} == {world.preparer}
+    assert reads.last().after == {"read": "officials_page"}
     for label in ("Supplement requested", "Project page saved", "Budget saved", "Supplemented application submitted"):
         assert label in page
     requested = AuditEvent.objects.get(application_id=app.pk, action="screening.supplement_requested")

@@ -132,9 +132,27 @@ def test_unknown_version_is_404(client, call_2020, during_call, django_capture_o
     assert client.get(url("pdf", app.pk, 2)).status_code == 404
 
 
-def test_official_sees_receipt_and_pdf(client, call_2020, during_call, django_capture_on_commit_callbacks):
+def test_the_calls_official_sees_receipt_and_pdf_and_each_read_is_recorded(client, call_2020, during_call, django_capture_on_commit_callbacks):
+    from kuntadigi.audit.models import AuditEvent
+
     app, _ = submitted(client, call_2020, django_capture_on_commit_callbacks)
-    client.force_login(factories.user(official=True))
+    reads_by_the_lead = AuditEvent.objects.filter(action="application.read").count()
+    preparer = factories.official_in(call_2020)
+    client.force_login(preparer)
     assert client.get(url("receipt", app.pk, 1)).status_code == 200
     assert client.get(url("detail", app.pk)).status_code == 200
     assert client.get(url("pdf", app.pk, 1)).status_code == 200
+    reads = AuditEvent.objects.filter(action="application.read").order_by("id")
+    assert reads_by_the_lead == 0  # the applicant's own reads are not recorded
+    assert [(e.actor, e.application_id, e.after["read"]) for e in reads] == [
+        (preparer, app.pk, "receipt"),
+        (preparer, app.pk, "overview"),
+        (preparer, app.pk, "application_pdf"),
+    ]
+    assert reads[0].after["version"] == 1
+
+    client.force_login(factories.user(official=True))  # without a role in the call
+    assert client.get(url("receipt", app.pk, 1)).status_code == 404
+    assert client.get(url("detail", app.pk)).status_code == 404
+    assert client.get(url("pdf", app.pk, 1)).status_code == 404
+    assert reads.count() == 3
