@@ -206,3 +206,38 @@ def spread_evenly(
             plan.short[app_id] = need - len(chosen)
     plan.pairs.sort()
     return plan
+
+
+# ── Removing a declared tie ─────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class TieRemovalFacts:
+    """What decides whether a declared tie may still be removed by its declarer.
+
+    `closed_calls`: the titles of the closed calls in which the declarer holds a role and the organisation
+    took part in a submitted application; `assigned_references`: the references of the applications of the
+    organisation assigned to the declarer to assess."""
+
+    organisation_name: str
+    closed_calls: tuple[str, ...] = ()
+    assigned_references: tuple[str, ...] = ()
+
+
+def tie_removal_check(facts: TieRemovalFacts) -> ConflictAnswer:
+    """A tie stays once it has mattered: after a call in which the organisation applied has closed (the
+    tie has guided assignments and decisions there), or once an application of the organisation has been
+    assigned to the declarer. Otherwise the declarer may remove it (and the call's preparers are told)."""
+    if facts.assigned_references:
+        return ConflictAnswer(
+            False,
+            _("Your tie to %(organisation)s cannot be removed: its application %(references)s has been assigned to you. Ask the call's preparer.")
+            % {"organisation": facts.organisation_name, "references": ", ".join(sorted(facts.assigned_references))},
+        )
+    if facts.closed_calls:
+        return ConflictAnswer(
+            False,
+            _("Your tie to %(organisation)s cannot be removed: it applied in %(calls)s, which has closed. Ask the call's preparer.")
+            % {"organisation": facts.organisation_name, "calls": ", ".join(sorted(facts.closed_calls))},
+        )
+    return ConflictAnswer(True)

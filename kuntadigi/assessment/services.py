@@ -23,6 +23,7 @@ from kuntadigi.applications.lifecycle import DECIDED_STATES, RECEIVED_STATES, St
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole, Criterion
+from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.registry.models import Organisation
 
 from . import rules
@@ -253,13 +254,40 @@ def declare_tie(user, organisation: Organisation, kind: str, note: str = "") -> 
     return tie
 
 
+def tie_removal_facts(user, tie: Tie) -> rules.TieRemovalFacts:
+    """The facts of rules.tie_removal_check for the user's tie (two queries)."""
+    now = clock.now()
+    role_calls = Call.objects.filter(
+        roles__user=user, applications__state__in=RECEIVED_STATES, applications__participants__organisation_id=tie.organisation_id
+    ).distinct()
+    closed = tuple(str(call.title) for call in role_calls if call.phase(now) == Call.Phase.CLOSED)
+    assigned = tuple(
+        Assignment.objects.filter(assessor=user, application__participants__organisation_id=tie.organisation_id)
+        .values_list("application__reference", flat=True)
+        .distinct()
+    )
+    return rules.TieRemovalFacts(organisation_name=tie.organisation.name, closed_calls=closed, assigned_references=assigned)
+
+
 def remove_tie(user, tie_pk: int) -> Tie:
-    """The assessor removes a tie they declared. Raises Tie.DoesNotExist for another user's tie."""
+    """The declarer removes a tie while it has not yet mattered (rules.tie_removal_check); the preparers
+    of the calls in which the declarer holds a role and that have not closed are told by e-mail after the
+    commit. Raises Tie.DoesNotExist for another user's tie, Refused when the tie must stay."""
+    from .tasks import send_tie_removed_email
+
     with transaction.atomic():
         _require(permissions.can_declare_ties(user))
         tie = Tie.objects.select_for_update().select_related("organisation").get(pk=tie_pk, assessor=user)
-        audit.record(user, "tie.removed", tie, before={"organisation": tie.organisation_id, "kind": tie.kind, "note": tie.note})
+        answer = rules.tie_removal_check(tie_removal_facts(user, tie))
+        if not answer:
+            raise Refused(answer.reason)
+        now = clock.now()
+        call_ids = [call.pk for call in Call.objects.filter(roles__user=user).distinct() if call.phase(now) != Call.Phase.CLOSED]
+        audit.record(user, "tie.removed", tie, before={"organisation": tie.organisation_id, "kind": tie.kind, "note": tie.note}, after={"calls": call_ids})
+        organisation_id, kind = tie.organisation_id, tie.kind
         tie.delete()
+        if call_ids:
+            enqueue_with_transaction(send_tie_removed_email, user.pk, organisation_id, kind, call_ids)
     return tie
 
 

@@ -88,7 +88,8 @@ def test_the_same_tie_twice_is_refused(client, w):
 
 
 def test_an_assessor_removes_their_own_tie_but_not_anothers(client, w):
-    own = data.tie(w.anna, w.porvoo)
+    kotka = factories.municipality("Kotka", code="285")  # has not applied in the call: the tie has not mattered
+    own = data.tie(w.anna, kotka)
     other = data.tie(w.bertil, w.oulu)
     client.force_login(w.anna)
     assert client.post(reverse("assessment:remove_tie", args=[other.pk])).status_code == 404
@@ -96,8 +97,52 @@ def test_an_assessor_removes_their_own_tie_but_not_anothers(client, w):
     assert response.status_code == 302
     assert list(Tie.objects.all()) == [other]
     event = AuditEvent.objects.get(action="tie.removed")
-    assert event.before == {"organisation": w.porvoo.pk, "kind": "employer", "note": ""}
+    assert event.before == {"organisation": kotka.pk, "kind": "employer", "note": ""}
     assert event.actor == w.anna
+
+
+def test_a_tie_to_an_organisation_that_applied_stays_once_the_call_has_closed(client, w, mailoutbox):
+    tie = data.tie(w.anna, w.porvoo)  # Porvoo leads app_a; the call closed a week ago
+    client.force_login(w.anna)
+    response = client.post(reverse("assessment:remove_tie", args=[tie.pk]), follow=True)
+    assert Tie.objects.filter(pk=tie.pk).exists()
+    [message] = _messages(response)
+    assert message.startswith("Your tie to Porvoo cannot be removed: it applied in ")
+    assert str(w.call.title) in message and message.endswith(", which has closed. Ask the call's preparer.")
+    assert not AuditEvent.objects.filter(action="tie.removed").exists()
+    assert mailoutbox == []
+
+
+def test_a_tie_stays_once_an_application_of_the_organisation_is_assigned_to_the_declarer(w):
+    clock.set_now(factories.DURING_2020)  # the call is open again: only the assignment holds the tie
+    Assignment.objects.create(application=w.app_a, assessor=w.anna, assigned_by=w.preparer)
+    tie = Tie.objects.create(assessor=w.anna, organisation=w.loviisa, kind=Tie.Kind.RELATION)
+    with pytest.raises(Refused) as refused:
+        services.remove_tie(w.anna, tie.pk)
+    assert w.app_a.reference in refused.value.message and "has been assigned to you" in refused.value.message
+    assert Tie.objects.filter(pk=tie.pk).exists()
+
+
+def test_removing_a_tie_while_the_call_is_open_tells_its_preparers_in_their_language(client, w, mailoutbox, django_capture_on_commit_callbacks):
+    clock.set_now(factories.DURING_2020)
+    w.preparer.language = "sv"
+    w.preparer.save()
+    second_preparer = factories.official_in(w.call, "preparer", email="toinen@example.fi", language="fi")
+    tie = data.tie(w.anna, w.porvoo)
+    client.force_login(w.anna)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment:remove_tie", args=[tie.pk]))
+    assert response.status_code == 302
+    assert not Tie.objects.filter(pk=tie.pk).exists()
+    event = AuditEvent.objects.get(action="tie.removed")
+    assert event.after == {"calls": [w.call.pk]}
+    by_address = {message.to[0]: message for message in mailoutbox}
+    assert set(by_address) == {w.preparer.email, second_preparer.email}
+    assert by_address[w.preparer.email].subject == "En anmäld bindning har tagits bort: Borgå"  # the name in Swedish too
+    assert "Anna Arvioija" in by_address[w.preparer.email].body and "arbetsgivare" in by_address[w.preparer.email].body
+    assert by_address[second_preparer.email].subject == "Ilmoitettu sidonnaisuus on poistettu: Porvoo"
+    with translation.override("fi"):
+        assert reverse("assessment:assignments", args=[w.call.slug]) in by_address[second_preparer.email].body
 
 
 def test_only_assessors_have_a_ties_page(client, w):

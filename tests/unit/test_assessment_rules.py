@@ -223,3 +223,24 @@ def test_spreading_with_no_assessors_reports_every_application():
     plan = rules.spread_evenly([(1, set()), (2, set())], [], 2)
     assert plan.pairs == []
     assert plan.short == {1: 2, 2: 2}
+
+
+# ── Removing a declared tie ─────────────────────────────────────────────────
+
+
+def test_a_tie_that_has_not_mattered_may_be_removed():
+    assert rules.tie_removal_check(rules.TieRemovalFacts("Porvoo"))
+
+
+def test_a_tie_stays_after_a_call_in_which_the_organisation_applied_has_closed():
+    answer = rules.tie_removal_check(rules.TieRemovalFacts("Porvoo", closed_calls=("Haku 2020",)))
+    assert not answer
+    assert answer.reason == "Your tie to Porvoo cannot be removed: it applied in Haku 2020, which has closed. Ask the call's preparer."
+
+
+def test_a_tie_stays_once_an_application_is_assigned_and_the_reason_names_it_first():
+    answer = rules.tie_removal_check(rules.TieRemovalFacts("Porvoo", closed_calls=("Haku 2020",), assigned_references=("DIGI-2020-0002", "DIGI-2020-0001")))
+    assert not answer
+    assert answer.reason == (
+        "Your tie to Porvoo cannot be removed: its application DIGI-2020-0001, DIGI-2020-0002 has been assigned to you. Ask the call's preparer."
+    )
