@@ -5,6 +5,8 @@ through the admin."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kuntadigi.audit.admin_mixins import AuditedAdmin
+
 from .models import Application, Attachment, BudgetLine, Participant, Submission
 
 
@@ -55,7 +57,7 @@ class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("reference", "project_name", "call", "lead", "state", "version", "updated_at", "submitted_at")
     list_filter = ("call", "state", "language")
     search_fields = ("reference", "project_name", "lead__name_fi", "lead__name_sv", "lead__municipality_code")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from kuntadigi import clock
+from kuntadigi.audit.admin_mixins import AuditedAdmin
 
 from .models import Call, Contact, CostCategory, Criterion, Exclusion, FaqEntry, TargetArea
 
@@ -45,7 +46,7 @@ class ContactInline(TranslationTabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(TranslationAdmin):
+class CallAdmin(AuditedAdmin, TranslationAdmin):
     list_display = ("title", "slug", "opens_at", "closes_at", "phase_now", "is_published")
     list_filter = ("is_published",)
     search_fields = ("slug", "title_fi", "title_sv", "title_en")

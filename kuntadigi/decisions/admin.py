@@ -7,10 +7,14 @@ is frozen, so the admin offers no way to add, change or delete them.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kuntadigi.audit.admin_mixins import AuditedAdmin
+
 from .models import Allocation, Decision, Proposal
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Nothing can be changed here; the audit mixin stays as a guard should a permission ever open."""
+
     def has_add_permission(self, request, obj=None):
         return False
 

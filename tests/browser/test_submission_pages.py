@@ -60,7 +60,7 @@ def test_official_pages(page, site, application):
     from kuntadigi.applications.models import Application
 
     Application.objects.filter(pk=application.pk).update(state="submitted", submitted_at=clock.now())
-    sign_in_as(page, site, factories.user(official=True))
+    sign_in_as(page, site, factories.official_in(application.call))  # the call's preparer: lists are per call role
     check_page(page, site.reverse("applications:official_calls", lang="sv"))
     check_page(page, site.reverse("applications:official_list", "digi-2020", lang="sv"))
     expect(page.locator("main table")).to_contain_text(application.reference)
