@@ -192,7 +192,9 @@ def _letter_page(request, delivery: Delivery, *, form=None, status=200):
 
 @login_required
 def letter(request, pk: int):
-    return _letter_page(request, _letter(request.user, pk))
+    delivery = _letter(request.user, pk)
+    record_read(request.user, delivery.decision.application, "letter", delivery, as_official=True)
+    return _letter_page(request, delivery)
 
 
 @login_required

@@ -218,6 +218,14 @@ def test_the_applicants_see_and_download_the_decision_only_after_signing(client,
     for stranger in (world.outsider, world.official, world.assessor):
         client.force_login(stranger)
         assert client.get(download).status_code == 404
+    # The applicants' downloads are theirs; the decision-maker's is recorded (who, what, when).
+    from kuntadigi.audit.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(action="application.read").exists()
+    client.force_login(world.decision_maker)
+    assert client.get(download).status_code == 200
+    read = AuditEvent.objects.get(action="application.read")
+    assert (read.actor, read.application_id, read.after["read"], read.object_type) == (world.decision_maker, app.pk, "decision_pdf", "decisions.decision")
 
 
 def test_a_tampered_document_is_not_served_and_the_log_says_why(client, world, django_capture_on_commit_callbacks, caplog):

@@ -128,6 +128,11 @@ def test_without_consent_no_email_and_a_letter_for_the_officials(client, world, 
     assert wording("fi", "The decision is enclosed with this letter.") in letter
     assert wording("fi", POSTAL_SENTENCE, day=7) in letter  # the decision below the covering page
     assert world.apps["fi"].reference in letter
+    # The preparer's reads of the letter and its PDF are recorded against the application.
+    from kuntadigi.audit.models import AuditEvent
+
+    reads = AuditEvent.objects.filter(action="application.read", actor=world.preparer, application_id=world.apps["fi"].pk).order_by("id")
+    assert [(event.after["read"], event.object_id) for event in reads] == [("letter", str(letters["109"].pk)), ("letter_pdf", str(letters["109"].pk))]
 
 
 def test_the_official_marks_a_letter_posted_on_a_day(client, world, django_capture_on_commit_callbacks):
