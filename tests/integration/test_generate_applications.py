@@ -291,3 +291,31 @@ def test_a_path_that_stops_half_way_leaves_nothing_behind(call_2019):
     assert not Application.objects.filter(call=call_2019).exists()
     assert AuditEvent.objects.count() == events
     assert Call.objects.get(pk=call_2019.pk).generated_content is False
+
+
+def test_the_demo_officials_read_the_generated_applications_and_nobody_at_the_ministry_reads_a_draft(client, municipalities, settings):
+    """The demo still works end to end under least privilege (make run: demo_setup, then the generator): its
+    preparer and decision-maker hold roles in the 2020 call and open its submitted applications; the demo's
+    system administrator, without a role, does not, and nobody opens a draft."""
+    from django.urls import reverse
+
+    settings.DEBUG = True
+    for code, name in (("638", "Porvoo"), ("434", "Loviisa"), ("753", "Sipoo")):
+        factories.municipality(name, code=code)
+    call = factories.call("digi-2020")
+    call_command("demo_setup", stdout=StringIO())
+    call_command("generate_applications", "--call", call.slug, "--count", "3", "--drafts", "1", stdout=None)
+    preparer = User.objects.get(email="virkailija@demo.kuntadigi.fi")
+    decision_maker = User.objects.get(email="ratkaisija@demo.kuntadigi.fi")
+    admin = User.objects.get(email="admin@demo.kuntadigi.fi")
+    submitted = Application.objects.filter(call=call, state=State.SUBMITTED).first()
+    draft = Application.objects.get(call=call, state=State.DRAFT)
+    clock.set_now(call.closes_at + timedelta(days=1))
+    for person in (preparer, decision_maker):
+        client.force_login(person)
+        assert client.get(reverse("screening:application", args=[submitted.pk])).status_code == 200
+        assert client.get(reverse("applications:detail", args=[submitted.pk])).status_code == 200
+        assert client.get(reverse("applications:detail", args=[draft.pk])).status_code == 404
+    client.force_login(admin)
+    assert client.get(reverse("applications:detail", args=[submitted.pk])).status_code == 404
+    assert client.get(reverse("screening:application", args=[submitted.pk])).status_code == 404
