@@ -22,6 +22,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.applications.submission import content_view
+from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import CallRole, Criterion
 from kuntadigi.registry.models import Organisation
 
@@ -206,6 +207,7 @@ def score(request, assignment_pk: int):
             form.add_problems(rules.check_scores([c.pk for c in criteria], form.entries, call.score_min, call.score_max, final=final))
     else:
         form = ScoresForm(criteria, call.score_min, call.score_max, initial=own)
+        record_read(user, application, "assessment_page", as_official=True)  # the page shows the submitted application
     submission = application.submissions.filter(withdrawn_at__isnull=True).order_by("-number").first()
     others = services.others_submitted(assignment)
     context = {

@@ -73,6 +73,8 @@ def test_the_assigned_assessor_sees_the_submitted_application_and_the_criteria(c
     assert f'name="score_{first}"' in page
     assert f'id="id_score_{first}_1"' in page and f'id="id_score_{first}_5"' in page
     assert "weight 40" in page
+    read = AuditEvent.objects.get(action="application.read")  # the assessor's read is recorded
+    assert (read.actor, read.application_id, read.after) == (w.anna, w.app_a.pk, {"read": "assessment_page"})
     _valid_html(page)
 
 
