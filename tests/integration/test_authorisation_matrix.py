@@ -467,3 +467,19 @@ def test_the_applicants_own_reads_are_not_recorded(client, ministry):
             if name != "screening:application":
                 client.get(url_for(name, GET_MATRIX[name][0], ids))
     assert not AuditEvent.objects.filter(action="application.read").exists()
+
+
+def test_while_the_applicant_supplements_the_ministry_reads_the_submitted_versions_only(client, ministry):
+    """The live pages show what is being supplemented (not yet submitted): 404; the versions and the officials' page stay open."""
+    from kuntadigi.applications.models import Application
+
+    people, ids, _draft_ids, users = ministry
+    Application.objects.filter(pk=ids["{app}"]).update(state="supplement_requested")
+    client.force_login(people["preparer"])
+    for name in ("applications:detail", "applications:edit", "applications:budget", "applications:attachments", "applications:attachment_download"):
+        assert outcome(client.get(url_for(name, GET_MATRIX[name][0], ids))) == NOT_FOUND, name
+    for name in ("applications:receipt", "applications:pdf"):
+        assert outcome(client.get(url_for(name, GET_MATRIX[name][0], ids))) == OK, name
+    assert outcome(client.get(url_for("screening:application", {"pk": "{app}"}, ids))) == OK
+    client.force_login(users["lead"])
+    assert outcome(client.get(url_for("applications:edit", GET_MATRIX["applications:edit"][0], ids))) == OK
