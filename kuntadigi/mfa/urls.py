@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mfa"
+urlpatterns = [
+    path("second-factor/", views.verify, name="verify"),
+    path("second-factor/app/", views.enrol, name="enrol"),
+    path("second-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("second-factor/recovery-codes/new/", views.regenerate_codes, name="regenerate_codes"),
+    path("second-factor/<str:kind>/<int:pk>/remove/", views.remove_device, name="remove_device"),
+    path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+]
