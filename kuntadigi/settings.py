@@ -93,8 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "kuntadigi.mfa.middleware.SecondFactorMiddleware",  # session limits; an unverified official reaches only the second-factor pages
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kuntadigi.mfa.middleware.SecondFactorMiddleware",  # session limits; an unverified official reaches only the second-factor pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -165,8 +165,10 @@ KUNTADIGI_APPLICANT_IDLE_MINUTES = int(os.environ.get("KUNTADIGI_APPLICANT_IDLE_
 # Second-factor code attempts allowed per person and per address (django-ratelimit, as for sign-in).
 KUNTADIGI_MFA_CODE_RATE = os.environ.get("KUNTADIGI_MFA_CODE_RATE", "10/10m")
 OTP_TOTP_ISSUER = "kuntadigi"
-OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp's own back-off after failed codes, on top of the rate limit
-OTP_STATIC_THROTTLE_FACTOR = 1
+# django-otp's own per-device back-off would refuse even the right code for a while after a typing
+# mistake; the per-person and per-address rate limits above stop guessing instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Passkeys (django-otp-webauthn): the relying party is this service's host; only second-factor use
 # (a signed-in person), never passwordless sign-in.
 OTP_WEBAUTHN_RP_NAME = "kuntadigi"

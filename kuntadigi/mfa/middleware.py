@@ -22,7 +22,7 @@ from . import services
 
 # Reached without a second factor: its own pages, signing out, the passkey ceremony, language switch.
 OPEN_NAMESPACES = {"otp_webauthn"}
-OPEN_VIEWS = {"mfa:verify", "mfa:enrol", "mfa:recovery_codes", "accounts:sign_out", "set_language"}
+OPEN_VIEWS = {"mfa:verify", "mfa:enrol", "mfa:recovery_codes", "mfa:jsi18n", "accounts:sign_out", "set_language"}
 OPEN_PREFIXES = ("/static/", "/healthz")
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import django_otp
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -265,7 +265,7 @@ def sign_out_everywhere(request) -> None:
     """Every other session of the person ends at its next request (their session hash changes); this one stays."""
     user = request.user
     with transaction.atomic():
-        type(user).objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
         user.refresh_from_db(fields=["session_generation"])
         record(user, "accounts.signed_out_everywhere", user, after={"generation": user.session_generation})
     update_session_auth_hash(request, user)

@@ -1,7 +1,6 @@
 """django-otp-webauthn's ceremony endpoints (JSON), with our registration and authentication views."""
 
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as library
 
 from . import passkeys
@@ -12,5 +11,4 @@ urlpatterns = [
     path("registration/complete/", passkeys.RegistrationComplete.as_view(), name="credential-registration-complete"),
     path("authentication/begin/", library.BeginCredentialAuthenticationView.as_view(), name="credential-authentication-begin"),
     path("authentication/complete/", passkeys.AuthenticationComplete.as_view(), name="credential-authentication-complete"),
-    path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_otp_webauthn", "kuntadigi.mfa"]), name="js-i18n-catalog"),
 ]

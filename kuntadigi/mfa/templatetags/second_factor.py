@@ -19,3 +19,11 @@ def second_factor_section(context):
         "required": services.is_official_person(user),
         "has_device": services.has_device(user),
     }
+
+
+@register.filter
+def as_json(value) -> str:
+    """JSON text, for the content of an element (autoescaped like any text)."""
+    import json
+
+    return json.dumps(value, sort_keys=True)
