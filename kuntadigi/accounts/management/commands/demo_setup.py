@@ -127,7 +127,9 @@ class Command(BaseCommand):
                 "authenticator app (time-based, 6 digits, 30 s) and type its code after the password."
             )
         else:
-            self.stdout.write("Officials, assessors and the administrator add an authenticator app at their first sign-in (KUNTADIGI_DEMO=1 gives them a demo key).")
+            self.stdout.write(
+                "Officials, assessors and the administrator add an authenticator app at their first sign-in (KUNTADIGI_DEMO=1 gives them a demo key)."
+            )
         if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
             self.stdout.write("Sign-in links are printed to this console: e-mail messages go to the server's output (console e-mail backend).")
         else:
