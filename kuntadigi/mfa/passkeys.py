@@ -56,7 +56,7 @@ class AuthenticationComplete(webauthn_views.CompleteCredentialAuthenticationView
     """Second factor only: the person has given a first factor (passwordless sign-in is off)."""
 
     def complete_auth(self, device):
-        services.mark_verified(self.request, device, "passkey", step_up=bool(self.request.session.get(services.NEXT)))
+        services.mark_verified(self.request, device, "passkey", step_up=bool(self.request.session.pop(services.STEP_UP, False)))
 
     def get_success_url(self):
         return self.request.session.pop(services.NEXT, "") or resolve_url(settings.LOGIN_REDIRECT_URL)

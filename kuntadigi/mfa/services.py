@@ -27,6 +27,7 @@ SIGNED_IN_AT = "kd_signed_in_at"  # when the first factor was given
 SEEN_AT = "kd_seen_at"  # the last request (refreshed at most once a minute)
 OFFICIAL = "kd_official"  # the person holds an official role (shorter session limits)
 NEXT = "kd_mfa_next"  # where to go once the second factor is given
+STEP_UP = "kd_mfa_step_up"  # the code page was asked for as a step-up (for the passkey's audit event)
 NEW_CODES = "kd_mfa_new_codes"  # recovery codes to show once
 NOT_REQUIRED_UNTIL = "kd_mfa_free_until"  # real-time cache: this person needs no second factor (re-checked each minute)
 
@@ -131,7 +132,7 @@ def start_session(request, user) -> None:
     """A first factor was just given (password, sign-in link, or a test's force_login): a new second
     factor is needed, and the session's limits count from now."""
     now = clock.now().isoformat()
-    for key in (VERIFIED_AT, django_otp.DEVICE_ID_SESSION_KEY, NEXT, NEW_CODES, NOT_REQUIRED_UNTIL):
+    for key in (VERIFIED_AT, django_otp.DEVICE_ID_SESSION_KEY, NEXT, STEP_UP, NEW_CODES, NOT_REQUIRED_UNTIL):
         request.session.pop(key, None)
     request.session[SIGNED_IN_AT] = now
     request.session[SEEN_AT] = now

@@ -11,6 +11,6 @@ urlpatterns = [
     path("second-factor/recovery-codes/new/", views.regenerate_codes, name="regenerate_codes"),
     path("second-factor/<str:kind>/<int:pk>/remove/", views.remove_device, name="remove_device"),
     # The passkey script's texts in the page's language (its own catalogue and ours).
-    path("second-factor/passkey-texts.js", JavaScriptCatalog.as_view(packages=["django_otp_webauthn", "kuntadigi.mfa"]), name="jsi18n"),
+    path("second-factor/passkey-texts.js", JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]), name="jsi18n"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
@@ -29,7 +30,7 @@ from .forms import CodeForm, EnrolForm
 from .stepup import needs_step_up, step_up_redirect
 
 CODE_PER_IP = ("mfa.code.ip", "30/10m")
-WRONG_CODE = _("The code is not valid. Check it and try again; an app's code changes every 30 seconds.")
+WRONG_CODE = gettext_lazy("The code is not valid. Check it and try again; an app's code changes every 30 seconds.")
 
 
 def _count_code_attempt(request) -> None:
@@ -103,8 +104,9 @@ def verify(request):
         "has_passkey": services.passkeys(user).exists(),
         "has_totp": services.totp_devices(user).exists(),
     }
-    if step_up:
-        request.session[services.NEXT] = next_url  # a passkey's answer goes here too
+    if context["has_passkey"]:  # a passkey's answer (the script's JSON call) goes to the same place
+        request.session[services.NEXT] = next_url
+        request.session[services.STEP_UP] = step_up
     return render(request, "mfa/verify.html", context, status=400 if form.errors else 200)
 
 

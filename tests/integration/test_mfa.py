@@ -393,3 +393,11 @@ def test_the_account_page_shows_the_second_factor(client, official):
     assert url("mfa:remove_device", "totp", device.pk) in page
     assert url("mfa:sign_out_everywhere") in page
     assert 'id="passkey-registration-placeholder"' in page and "otp_webauthn_register.js" in page
+
+
+def test_the_passkey_scripts_texts_come_in_the_pages_language(client, settings):
+    settings.LOCALE_PATHS = [settings.BASE_DIR / "locale"]
+    import json
+
+    assert json.dumps("Lisää pääsyavain") in client.get("/fi/second-factor/passkey-texts.js").content.decode()
+    assert json.dumps("Lägg till en nyckel") in client.get("/sv/second-factor/passkey-texts.js").content.decode()
