@@ -149,6 +149,7 @@ def remember_not_required(request) -> None:
 
 def mark_verified(request, device, method: str, *, step_up: bool = False) -> None:
     """The person gave the second factor now: the session is verified and fresh (clock.now())."""
+    request.session.cycle_key()  # a new session key for the session that now has both factors
     django_otp.login(request, device)
     request.session[VERIFIED_AT] = clock.now().isoformat()
     request.session[OFFICIAL] = is_official_person(request.user)

@@ -401,3 +401,21 @@ def test_the_passkey_scripts_texts_come_in_the_pages_language(client, settings):
 
     assert json.dumps("Lisää pääsyavain") in client.get("/fi/second-factor/passkey-texts.js").content.decode()
     assert json.dumps("Lägg till en nyckel") in client.get("/sv/second-factor/passkey-texts.js").content.decode()
+
+
+def test_an_official_signing_in_by_link_gives_the_second_factor_too(client, official, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from kuntadigi.accounts import services as account_services
+
+    device = with_totp(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.request_sign_in_link(official.email, next_url=url("applications:official_calls"))
+    token = re.search(r"/sign-in/link/([A-Za-z0-9_-]{40,})/", mail.outbox[-1].body).group(1)
+    response = client.post(url("accounts:use_link", token))
+    assert response["Location"] == url("mfa:verify")
+    assert client.get(url("applications:official_calls"))["Location"].startswith(url("mfa:verify"))
+    before = client.session.session_key
+    response = give_code(client, code(device))
+    assert response["Location"] == url("applications:official_calls")  # where the link was going
+    assert client.session.session_key != before  # a new session key once both factors are given
