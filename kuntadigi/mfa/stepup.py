@@ -17,7 +17,12 @@ from . import services
 
 
 def needs_step_up(request) -> bool:
-    return bool(request.user.is_authenticated) and not services.is_fresh(request)
+    """The second factor was given in this session, but not within the limit. A person who has none to give
+    (an applicant who never turned it on; officials always have one past the middleware) is not asked: the
+    view's own rules answer them (404 for what is not theirs)."""
+    if not request.user.is_authenticated or services.is_fresh(request):
+        return False
+    return services.is_verified(request)
 
 
 def step_up_redirect(request, return_to: str | None = None):

@@ -419,3 +419,12 @@ def test_an_official_signing_in_by_link_gives_the_second_factor_too(client, offi
     response = give_code(client, code(device))
     assert response["Location"] == url("applications:official_calls")  # where the link was going
     assert client.session.session_key != before  # a new session key once both factors are given
+
+
+def test_a_person_without_a_second_factor_meets_the_views_own_rules_not_a_step_up(client):
+    applicant = factories.member(factories.municipality(), "hakija@porvoo.example.fi", password=PASSWORD)
+    call = factories.call()
+    sign_in(client, applicant)
+    clock.set_now(T0 + timedelta(minutes=11))
+    assert client.get(url("decisions:decision_batch_sign", call.slug)).status_code == 404
+    assert client.post(url("screening:call_roles", call.slug), {"email": applicant.email, "role": "preparer"}).status_code == 404
