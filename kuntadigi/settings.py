@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",  # the database task backend and its `db_worker` command
+    "django_otp",  # the second factor: TOTP, recovery codes (static tokens) and passkeys (WebAuthn)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "kuntadigi.core",
     "kuntadigi.audit",
     "kuntadigi.accounts",
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "kuntadigi.decisions",
     "kuntadigi.delivery",
     "kuntadigi.publication",
+    "kuntadigi.mfa",
 ]
 
 MIDDLEWARE = [
@@ -87,7 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kuntadigi.mfa.middleware.SecondFactorMiddleware",  # session limits; an unverified official reaches only the second-factor pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -145,6 +152,34 @@ RATELIMIT_VIEW = "kuntadigi.accounts.views.rate_limited"
 # Behind a reverse proxy every request comes from the proxy's address: name the header it sets for the
 # client's address (e.g. HTTP_X_REAL_IP), or the per-address sign-in limits count everyone together.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+
+# The second factor and sessions (kuntadigi/mfa, docs/security.md). Officials (any role in a call, the
+# official and assessor flags, system administrators) must give a second factor; applicants may turn one on.
+# Signing decisions, naming roles and approving payments ask for it again when it was given longer ago
+# than KUNTADIGI_STEP_UP_MINUTES. Officials' sessions end after KUNTADIGI_OFFICIAL_IDLE_MINUTES without a
+# request and KUNTADIGI_OFFICIAL_SESSION_HOURS after signing in; applicants' after KUNTADIGI_APPLICANT_IDLE_MINUTES.
+KUNTADIGI_STEP_UP_MINUTES = int(os.environ.get("KUNTADIGI_STEP_UP_MINUTES", "10"))
+KUNTADIGI_OFFICIAL_IDLE_MINUTES = int(os.environ.get("KUNTADIGI_OFFICIAL_IDLE_MINUTES", "30"))
+KUNTADIGI_OFFICIAL_SESSION_HOURS = int(os.environ.get("KUNTADIGI_OFFICIAL_SESSION_HOURS", "10"))
+KUNTADIGI_APPLICANT_IDLE_MINUTES = int(os.environ.get("KUNTADIGI_APPLICANT_IDLE_MINUTES", "480"))
+# Second-factor code attempts allowed per person and per address (django-ratelimit, as for sign-in).
+KUNTADIGI_MFA_CODE_RATE = os.environ.get("KUNTADIGI_MFA_CODE_RATE", "10/10m")
+OTP_TOTP_ISSUER = "kuntadigi"
+# django-otp's own per-device back-off would refuse even the right code for a while after a typing
+# mistake; the per-person and per-address rate limits above stop guessing instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Passkeys (django-otp-webauthn): the relying party is this service's host; only second-factor use
+# (a signed-in person), never passwordless sign-in.
+OTP_WEBAUTHN_RP_NAME = "kuntadigi"
+# The relying party is SITE_URL's host name; WebAuthn needs HTTPS or localhost (so the development server's
+# passkeys work at http://localhost:8000, not at http://127.0.0.1:8000).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "kuntadigi.mfa.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "kuntadigi.mfa.passkeys.Helper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", SITE_URL if SITE_URL.startswith(("https://", "http://localhost")) else "http://localhost:8000"
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Internationalisation: Finnish first, then Swedish and English.
 LANGUAGE_CODE = "fi"

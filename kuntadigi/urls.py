@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kuntadigi.mfa import views as mfa_views
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", include("kuntadigi.core.health_urls")),
     path("api/", include("kuntadigi.api.urls")),
     path("data/", include("kuntadigi.publication.urls_data")),
+    path("webauthn/", include("kuntadigi.mfa.urls_webauthn")),  # the passkey ceremony (JSON; second factor only)
 ]
 
 urlpatterns += i18n_patterns(
@@ -22,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.delivery.urls")),
     path("", include("kuntadigi.assessment.urls")),
     path("", include("kuntadigi.publication.urls")),
+    path("", include("kuntadigi.mfa.urls")),
+    path("admin/login/", mfa_views.admin_login, name="admin_login"),  # no second password form: the service's sign-in
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -45,6 +45,33 @@ def _test_flush_keeps_audit_triggers():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_given(request, settings, monkeypatch):
+    """Client.force_login skips the password; here it skips the second factor too: the session is marked
+    verified now, as if the person had just given a code. The tests also move the clock by days after
+    signing in, so the session limits and step-up age are set beyond any test's span.
+
+    Tests of the second factor itself opt out with @pytest.mark.second_factor: force_login then gives
+    only the first factor, and the real default limits apply."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    from django.test import Client
+
+    from kuntadigi.mfa import services as mfa_services
+
+    settings.KUNTADIGI_STEP_UP_MINUTES = settings.KUNTADIGI_OFFICIAL_IDLE_MINUTES = settings.KUNTADIGI_APPLICANT_IDLE_MINUTES = 10 * 365 * 24 * 60
+    settings.KUNTADIGI_OFFICIAL_SESSION_HOURS = 10 * 365 * 24
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[mfa_services.VERIFIED_AT] = clock.now().isoformat()
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder, never to the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,7 +8,8 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from kuntadigi import clock, permissions
+from kuntadigi.mfa import views as mfa_views
 from kuntadigi.registry import services as registry_services
 
 from . import services
@@ -53,12 +55,11 @@ def _safe_next(request, value: str | None) -> str:
 
 
 def _after_sign_in(request, user, next_url: str):
-    next_url = _safe_next(request, next_url)
-    if next_url:
-        return redirect(next_url)
-    if not services.has_approved_membership(user):
-        return redirect("accounts:organisations")
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    """The first factor was accepted: on to the second factor where one is needed (kuntadigi.mfa), then here."""
+    target = _safe_next(request, next_url)
+    if not target:
+        target = reverse("accounts:organisations") if not services.has_approved_membership(user) else resolve_url(settings.LOGIN_REDIRECT_URL)
+    return mfa_views.after_first_factor(request, user, target)
 
 
 # ── Signing in ──────────────────────────────────────────────────────────────

@@ -23,6 +23,7 @@ from kuntadigi.applications.models import Application
 from kuntadigi.applications.rules import format_euros
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
+from kuntadigi.mfa.stepup import step_up_required
 
 from . import documents, rules_decisions
 from . import services_decisions as services
@@ -218,6 +219,7 @@ def decision_preview_pdf(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@step_up_required  # signing asks for the second factor again when it is not fresh
 def decision_sign(request, pk: int):
     application = _application(request.user, pk)
     if request.method == "POST":
@@ -307,6 +309,7 @@ def decision_batch_prepare(request, call_slug: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def decision_batch_sign(request, call_slug: str):
     call = _call(request.user, call_slug)
     if CallRole.Role.DECISION_MAKER not in permissions.call_roles(request.user, call):

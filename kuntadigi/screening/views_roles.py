@@ -14,6 +14,7 @@ from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.mfa.stepup import step_up_required
 
 from . import services
 from .forms import CallRoleForm
@@ -27,6 +28,7 @@ def _call_for_admin(user, call_slug: str) -> Call:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@step_up_required(methods=("POST",))  # naming a role asks for the second factor again when it is not fresh
 def call_roles(request, call_slug: str):
     call = _call_for_admin(request.user, call_slug)
     form = CallRoleForm(request.POST or None)
@@ -47,6 +49,7 @@ def call_roles(request, call_slug: str):
 
 @login_required
 @require_POST
+@step_up_required(methods=("POST",))
 def remove_call_role(request, call_slug: str, role_pk: int):
     call = _call_for_admin(request.user, call_slug)
     try:

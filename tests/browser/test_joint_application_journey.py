@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from kuntadigi import clock
 from kuntadigi.applications.models import Application, Submission
 from kuntadigi.applications.snapshot import fingerprint
-from tests import factories
+from tests import factories, mfa_support
 from tests.browser.helpers import assert_no_axe_violations, assert_reads_at_320px, extract_link
 
 pytestmark = pytest.mark.browser
@@ -72,6 +72,9 @@ class Walker:
         self.page.fill("#id_pw-email", email)
         self.page.fill("#id_pw-password", PASSWORD)
         self.click("form[action$='/sign-in/'] button[type=submit]")
+        if "/second-factor/" in self.page.url:  # an official: the authenticator app's code, computed from its key
+            self.page.fill("#id_code", mfa_support.code_for(email))
+            self.click("form[action$='/second-factor/'] button[type=submit]")
 
     def close(self) -> None:
         assert not self.errors, f"browser console errors: {self.errors}"
@@ -86,6 +89,7 @@ def world(transactional_db, reference_data, site, mailbox, settings):
     loviisa = factories.member(_org("434"), "staff@loviisa.example.fi", password=PASSWORD, language="sv")
     sipoo = factories.member(_org("753"), "staff@sipoo.example.fi", password=PASSWORD)
     official = factories.user("official@vm.example.fi", password=PASSWORD, official=True)
+    mfa_support.app_for(official)  # an official signs in with a second factor
     return {"porvoo_admin": porvoo_admin, "loviisa": loviisa, "sipoo": sipoo, "official": official}
 
 

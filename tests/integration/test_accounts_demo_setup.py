@@ -99,3 +99,29 @@ def test_officials_hold_the_same_roles_in_the_2019_call(settings, municipalities
     roles = {(r.user.email, r.role) for r in CallRole.objects.filter(call=call_2019).select_related("user")}
     assert ("virkailija@demo.kuntadigi.fi", "preparer") in roles and ("ratkaisija@demo.kuntadigi.fi", "decision_maker") in roles
     assert CallRole.objects.filter(call=call_2019).count() == CallRole.objects.filter(call__slug="digi-2020").count() == 5
+
+
+def test_with_kuntadigi_demo_the_officials_get_the_printed_demo_key_for_their_second_factor(settings, municipalities):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kuntadigi.accounts.management.commands.demo_setup import DEMO_TOTP_SECRET
+
+    settings.DEBUG = True
+    settings.KUNTADIGI_DEMO = False
+    out = run()
+    assert TOTPDevice.objects.count() == 0 and DEMO_TOTP_SECRET not in out
+    assert "add an authenticator app at their first sign-in" in out
+
+    settings.KUNTADIGI_DEMO = True
+    out = run()
+    run()  # again: still one device each
+    assert DEMO_TOTP_SECRET in out
+    owners = sorted(TOTPDevice.objects.filter(confirmed=True).values_list("user__email", flat=True))
+    officials = ["virkailija", "ratkaisija", "arvioija1", "arvioija2", "admin"]
+    assert owners == sorted(f"{name}@demo.kuntadigi.fi" for name in officials)
+    import base64
+
+    device = TOTPDevice.objects.get(user__email="ratkaisija@demo.kuntadigi.fi")
+    assert device.bin_key == base64.b32decode(DEMO_TOTP_SECRET)
+    assert device.verify_token(f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}")  # what an app with the printed key shows

@@ -151,6 +151,22 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     # Open data API (tests/integration/test_api.py): public, the same for everyone, signed in or not. The open
     # call is public (without totals); its application is no public grant, for its lead and officials neither.
     # api:v1:api-root is ninja's name for /api/v1/, answered by the index.
+    # The second factor (kuntadigi/mfa): these people have none; the official's role needs one, so the
+    # code page sends the official to enrolment and the others on. The admin's login is the service's
+    # sign-in, and 404 to anyone signed in who is no system administrator. Passkey ceremonies answer POST only, and
+    # anonymous people not at all (403 in JSON: no passwordless sign-in).
+    "mfa:verify": ({}, row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "mfa:enrol": ({}, row(LOGIN, OK, OK, OK, OK)),
+    "mfa:recovery_codes": ({}, row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "mfa:regenerate_codes": ({}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "mfa:remove_device": ({"kind": "totp", "pk": "1"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "mfa:sign_out_everywhere": ({}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "admin_login": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "otp_webauthn:credential-registration-begin": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "otp_webauthn:credential-registration-complete": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "otp_webauthn:credential-authentication-begin": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "otp_webauthn:credential-authentication-complete": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "mfa:jsi18n": ({}, row(OK, OK, OK, OK, OK)),
     "api:root": ({}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "api:schema": ({}, row(OK, OK, OK, OK, OK)),
     "api:v1:api-root": ({}, row(OK, OK, OK, OK, OK)),

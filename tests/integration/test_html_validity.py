@@ -181,12 +181,23 @@ def test_call_page_is_valid(client, db, during_call, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("name", ["accounts:account", "accounts:organisations", "applications:mine"])
+@pytest.mark.parametrize("name", ["accounts:account", "accounts:organisations", "applications:mine", "mfa:enrol"])
 def test_signed_in_pages_are_valid(client, db, during_call, name, lang):
     factories.call("digi-2020")
     person = factories.member(factories.municipality("Porvoo", code="638"), admin=True)
     client.force_login(person)
     check_page(client, name, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_second_factor_pages_are_valid(client, db, during_call, lang):
+    from tests import mfa_support
+
+    official = factories.user(official=True)
+    mfa_support.app_for(official)
+    client.force_login(official)
+    check_page(client, "mfa:verify", lang)
+    check_page(client, "accounts:account", lang)  # with the devices, the recovery codes and "sign out everywhere"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -6,6 +6,7 @@ result: users, passwords and memberships are brought back to the demo state.
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ from kuntadigi.calls.models import Call, CallRole
 from kuntadigi.registry.models import Organisation
 
 DEFAULT_PASSWORD = "kuntadigi-demo-2020"  # noqa: S105 (a published demo password, refused when DEBUG is off)
+# The demo officials' second factor (KUNTADIGI_DEMO=1 only): one published TOTP key for all of them, so a
+# tester adds it once to an authenticator app. Base32 (what the apps take): DEMO_TOTP_SECRET.
+DEMO_TOTP_KEY = b"kuntadigi-demo-totp!"  # 20 bytes, published: a demonstration only
+DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,35 @@ class Command(BaseCommand):
                 self._roles_and_ties(user, spec, municipalities, calls)
                 rows.append((spec.who, organisation.name_fi if organisation else "–", spec.email, password))
 
+        officials = [spec for spec in DEMO_USERS if spec.official or spec.assessor or spec.superuser]
+        if settings.KUNTADIGI_DEMO:
+            self._demo_second_factor([User.objects.get(email=spec.email) for spec in officials])
         self._print_table(rows)
         self.stdout.write("")
+        if settings.KUNTADIGI_DEMO:
+            self.stdout.write(
+                f"Officials, assessors and the administrator also give a second factor: add the demo key {DEMO_TOTP_SECRET} to an "
+                "authenticator app (time-based, 6 digits, 30 s) and type its code after the password."
+            )
+        else:
+            self.stdout.write(
+                "Officials, assessors and the administrator add an authenticator app at their first sign-in (KUNTADIGI_DEMO=1 gives them a demo key)."
+            )
         if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
             self.stdout.write("Sign-in links are printed to this console: e-mail messages go to the server's output (console e-mail backend).")
         else:
             self.stdout.write(f"Sign-in links are sent as e-mail through {settings.EMAIL_BACKEND}.")
         self.stdout.write(self.style.SUCCESS(f"Demo users ready: {len(rows)}."))
+
+    def _demo_second_factor(self, people) -> None:
+        """Each official's authenticator app with the published demo key (KUNTADIGI_DEMO only)."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for person in people:
+            device, _created = TOTPDevice.objects.get_or_create(user=person, name="Demo", defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True})
+            if device.key != DEMO_TOTP_KEY.hex() or not device.confirmed:
+                device.key, device.confirmed = DEMO_TOTP_KEY.hex(), True
+                device.save(update_fields=["key", "confirmed"])
 
     def _roles_and_ties(self, user, spec: DemoUser, municipalities: dict, calls: list) -> None:
         """The person's roles in the demo calls (those loaded) and declared ties."""
