@@ -204,7 +204,8 @@ def test_link_requests_are_limited_per_address(client, django_capture_on_commit_
         assert ask_link(client, "spam@kunta.fi", django_capture_on_commit_callbacks).status_code == 200
     limited = client.post(reverse("accounts:request_link"), {"link-email": "SPAM@kunta.fi"})
     assert limited.status_code == 429
-    assert "Too many attempts. Try again in a few minutes." in limited.content.decode()
+    assert re.search(r"Too many attempts\. Try again in ([1-9]|10) minutes?\.", limited.content.decode())
+    assert 0 < int(limited["Retry-After"]) <= 600
     assert len(mail.outbox) == 5
     # another address from the same place still works
     assert ask_link(client, "other@kunta.fi", django_capture_on_commit_callbacks).status_code == 200
@@ -221,10 +222,10 @@ def test_link_requests_are_limited_per_ip(client, django_capture_on_commit_callb
 def test_password_attempts_are_limited_the_same_for_known_and_unknown(client):
     factories.user("known@kunta.fi", password=PASSWORD)
     for email in ["known@kunta.fi", "unknown@kunta.fi"]:
-        for _ in range(10):
+        for _ in range(5):
             assert client.post(reverse("accounts:sign_in"), {"pw-email": email, "pw-password": "nope"}).status_code == 400
         assert client.post(reverse("accounts:sign_in"), {"pw-email": email, "pw-password": "nope"}).status_code == 429
-    # even the right password is refused while the address is limited
+    # even the right password is refused from this client while it is limited for the address
     assert client.post(reverse("accounts:sign_in"), {"pw-email": "known@kunta.fi", "pw-password": PASSWORD}).status_code == 429
 
 
