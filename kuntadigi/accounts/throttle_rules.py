@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 
 class Action(enum.Enum):
-    PASSWORD = "password"  # a failed password for an e-mail address
+    PASSWORD = "password"  # noqa: S105 (a failed password for an e-mail address)
     LINK_REQUEST = "link"  # a request to mail a sign-in link (every request counts)
     BAD_LINK = "token"  # a sign-in link that is unknown, used or expired
 
