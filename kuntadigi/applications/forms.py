@@ -226,6 +226,16 @@ class PartnerSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].widget.attrs.update({"list": "organisation-options", "autocomplete": "off"})
 
+    @classmethod
+    def refused_choice(cls, message: str, typed: str = "") -> PartnerSearchForm:
+        """The picker after a chosen suggestion could not be used (an unknown id): the message is the
+        picker's own error, with what was typed still in it."""
+        form = cls({"organisation": typed[:200]})
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("organisation", message)
+        return form
+
 
 # ── Budget ───────────────────────────────────────────────────────────────────
 
