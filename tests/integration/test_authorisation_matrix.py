@@ -149,6 +149,8 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     # Open data API (tests/integration/test_api.py): public, the same for everyone, signed in or not. The open
     # call is public (without totals); its application is no public grant, for its lead and officials neither.
     # api:v1:api-root is ninja's name for /api/v1/, answered by the index.
+    # /.well-known/security.txt (RFC 9116): public, the same for everyone.
+    "security_txt": ({}, row(OK, OK, OK, OK, OK)),
     "api:root": ({}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "api:schema": ({}, row(OK, OK, OK, OK, OK)),
     "api:v1:api-root": ({}, row(OK, OK, OK, OK, OK)),
