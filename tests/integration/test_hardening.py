@@ -178,3 +178,27 @@ def test_the_development_servers_log_masks_sign_in_tokens():
         assert "/fi/sign-in/link/***/" in line
         assert TOKEN not in line
         assert re.search(r'"POST /fi/sign-in/link/\*\*\*/ HTTP/1\.1" 302 0', line)
+
+
+# ── The error pages keep the service's HTML rules ────────────────────────────
+
+
+def assert_valid_page(html: str, lang: str) -> None:
+    from tests.integration.test_html_validity import PageChecker
+
+    checker = PageChecker()
+    checker.feed(html)
+    checker.close()
+    problems = checker.report(lang)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_error_pages_are_valid_html(lang):
+    assert_valid_page(Client().get(f"/{lang}/no-such-page/").content.decode(), lang)
+    csrf = Client(enforce_csrf_checks=True).post(f"/{lang}/sign-in/", {"pw-email": "a@kunta.fi", "pw-password": "x"})
+    assert csrf.status_code == 403
+    assert_valid_page(csrf.content.decode(), lang)
+    with translation.override(lang):
+        assert_valid_page(core_views.server_error(RequestFactory().get(f"/{lang}/")).content.decode(), lang)
