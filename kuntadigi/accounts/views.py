@@ -13,9 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 
 from kuntadigi import clock, permissions
 from kuntadigi.registry import services as registry_services
@@ -38,16 +35,6 @@ def rate_limited(request, exception=None):
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
-
-
-def _count_attempt(request, limit: tuple[str, str], value: str | None = None) -> None:
-    """Count this attempt against a plain limit (per IP address, or per the given value, which the
-    cache stores only hashed); over the limit → the 429 page. Sign-in attempts use throttle instead,
-    which never lets a stranger lock the owner out."""
-    group, rate = limit
-    key = (lambda _group, _request: value) if value is not None else "ip"
-    if is_ratelimited(request, group=group, key=key, rate=rate, method=ALL, increment=True):
-        raise Ratelimited
 
 
 def _safe_next(request, value: str | None) -> str:
