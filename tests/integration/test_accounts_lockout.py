@@ -65,9 +65,12 @@ def test_guessing_spread_over_many_addresses_is_stopped(owner):
 def test_the_owners_trusted_device_gets_in_while_an_attacker_keeps_guessing_from_everywhere(owner):
     laptop = Client()
     assert password(laptop, OWNER, PASSWORD, OWNER_ADDRESS).status_code == 302
-    assert throttle.DEVICE_COOKIE in laptop.cookies
+    cookie = laptop.cookies[throttle.DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) == throttle.DEVICE_COOKIE_MAX_AGE
+    assert OWNER not in cookie.value  # the account is named by an HMAC, not by its address
     laptop.post(reverse("accounts:sign_out"))
     assert not signed_in(laptop)
+    assert throttle.DEVICE_COOKIE in laptop.cookies  # signing out keeps the browser trusted
 
     attacker = Client()
     # From many addresses, and from the owner's own address (the same office network): far past every limit.
