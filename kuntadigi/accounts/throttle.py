@@ -36,9 +36,10 @@ _COUNTER_SALT = "kuntadigi.accounts.throttle"
 class Refused(Ratelimited):
     """An attempt over a limit: settings.RATELIMIT_VIEW answers 429 with Retry-After."""
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, action: Action | None = None):
         super().__init__()
         self.retry_after = retry_after
+        self.action = action
 
 
 # ── The device cookie ────────────────────────────────────────────────────────
@@ -151,4 +152,4 @@ def refuse_if_limited(request, action: Action, email: str | None = None) -> None
     """Raise Refused (the 429 page) when the client is over a limit for this action."""
     decision = check(request, action, email)
     if not decision.allowed:
-        raise Refused(decision.retry_after)
+        raise Refused(decision.retry_after, action)

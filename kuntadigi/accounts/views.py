@@ -31,7 +31,9 @@ BAD_LINK = throttle.Action.BAD_LINK
 def rate_limited(request, exception=None):
     """settings.RATELIMIT_VIEW: shown instead of the page when a limit is exceeded."""
     retry_after = getattr(exception, "retry_after", None)
-    response = render(request, "accounts/rate_limited.html", {"minutes": -(-retry_after // 60) if retry_after else None}, status=429)
+    action = getattr(exception, "action", None)
+    context = {"minutes": -(-retry_after // 60) if retry_after else None, "action": action.value if action else ""}
+    response = render(request, "accounts/rate_limited.html", context, status=429)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

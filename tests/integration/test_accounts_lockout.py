@@ -51,6 +51,7 @@ def test_guessing_from_one_address_is_stopped_even_with_the_right_password_at_th
     refused = password(attacker, OWNER, PASSWORD, "198.51.100.1")
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) <= throttle_rules.PASSWORD_PER_ADDRESS_AND_EMAIL.window
+    assert "a link works even while password attempts are limited" in refused.content.decode()
     assert not signed_in(attacker)
 
 
@@ -112,7 +113,9 @@ def test_a_link_already_sent_works_after_link_requests_are_used_up(owner, django
     for n in range(throttle_rules.LINK_PER_EMAIL.attempts - 1):
         with django_capture_on_commit_callbacks(execute=True):
             assert attacker.post(reverse("accounts:request_link"), {"link-email": OWNER}, REMOTE_ADDR=f"198.51.100.{n + 1}").status_code == 302
-    assert attacker.post(reverse("accounts:request_link"), {"link-email": OWNER}, REMOTE_ADDR="198.51.100.99").status_code == 429
+    refused = attacker.post(reverse("accounts:request_link"), {"link-email": OWNER}, REMOTE_ADDR="198.51.100.99")
+    assert refused.status_code == 429
+    assert "A sign-in link already sent to you keeps working while it is valid" in refused.content.decode()
     assert len(mail.outbox) == throttle_rules.LINK_PER_EMAIL.attempts  # the mail bombing stops
     owner_client = Client()
     assert owner_client.post(reverse("accounts:use_link", args=[token]), REMOTE_ADDR=OWNER_ADDRESS).status_code == 302
