@@ -84,7 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kuntadigi.core.middleware.RefuseTrace",  # TRACE is 405 everywhere, static files and the API included
     "django.middleware.security.SecurityMiddleware",
+    "kuntadigi.core.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kuntadigi.api.middleware.JsonErrors",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kuntadigi.accounts.throttle.DeviceCookieMiddleware",  # trusts a browser for the account it signed in to
     "django.contrib.messages.middleware.MessageMiddleware",
     "kuntadigi.mfa.middleware.SecondFactorMiddleware",  # session limits; an unverified official reaches only the second-factor pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -142,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repetitive, sequential and low-entropy passwords (zxcvbn's estimate; 3 = safely unguessable).
+    {"NAME": "kuntadigi.accounts.validators.PasswordStrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 CACHES = {
@@ -214,6 +219,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints every message, sign-in links included, to the server's log.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if PRODUCTION and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend with KUNTADIGI_PRODUCTION=1: it would print sign-in links to the log. "
+        "Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -239,6 +251,32 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
+# HSTS for every subdomain too: only when all of them serve HTTPS (a deployment decides; README, Settings).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Browser features no page uses are turned off; passkeys (WebAuthn) stay allowed for the service itself.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "accelerometer=()",
+        "autoplay=()",
+        "camera=()",
+        "display-capture=()",
+        "geolocation=()",
+        "gyroscope=()",
+        "magnetometer=()",
+        "microphone=()",
+        "midi=()",
+        "payment=()",
+        "usb=()",
+        "serial=()",
+        "xr-spatial-tracking=()",
+        "browsing-topics=()",
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
+)
+CSRF_FAILURE_VIEW = "kuntadigi.core.views.csrf_failure"
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@kuntadigi.invalid")
 
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -260,9 +298,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_tokens": {"()": "kuntadigi.core.access_log.MaskTokens"}},  # no sign-in token in any log line
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]},
+        # The development server's own request log (runserver), with sign-in tokens masked as well.
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.security.DisallowedHost": {"level": "ERROR"},
         "django_tasks": {"level": "WARNING"},  # one line per task state change is noise; failures still show
     },

@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kuntadigi.mfa import views as mfa_views
+from kuntadigi.core import views as core_views
 
 urlpatterns = [
+    path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", include("kuntadigi.core.health_urls")),
     path("api/", include("kuntadigi.api.urls")),
@@ -30,6 +32,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
+
+handler404 = "kuntadigi.core.views.page_not_found"
+handler500 = "kuntadigi.core.views.server_error"
 
 if settings.KUNTADIGI_BENCH_VIEWS:  # the load benchmark's bare view; refused in production (settings.py)
     urlpatterns += [path("bench/", include("kuntadigi.core.bench_urls"))]

@@ -14,38 +14,31 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 
 from kuntadigi import clock, permissions
 from kuntadigi.mfa import views as mfa_views
 from kuntadigi.registry import services as registry_services
 
-from . import services
+from . import services, throttle
 from .forms import WRONG_CREDENTIALS, JoinForm, LinkRequestForm, PasswordSignInForm, ProfileForm
 from .models import Membership
 
-# Attempts allowed per window: (group, rate). Counted for every address alike, known or not.
-LINK_PER_EMAIL = ("accounts.link.email", "5/10m")
-LINK_PER_IP = ("accounts.link.ip", "20/10m")
-PASSWORD_PER_EMAIL = ("accounts.password.email", "10/10m")
-PASSWORD_PER_IP = ("accounts.password.ip", "30/10m")
-TOKEN_PER_IP = ("accounts.token.ip", "30/10m")
+# Sign-in attempts are counted by the rules of throttle_rules.py (per trusted device, or per address
+# and e-mail for other clients), so that nobody can lock another person out; see throttle.py.
+PASSWORD = throttle.Action.PASSWORD
+LINK_REQUEST = throttle.Action.LINK_REQUEST
+BAD_LINK = throttle.Action.BAD_LINK
 
 
 def rate_limited(request, exception=None):
     """settings.RATELIMIT_VIEW: shown instead of the page when a limit is exceeded."""
-    return render(request, "accounts/rate_limited.html", status=429)
-
-
-def _count_attempt(request, limit: tuple[str, str], value: str | None = None) -> None:
-    """Count this attempt against the limit (per IP address, or per the given value such as an
-    e-mail address, which the cache stores only hashed); over the limit → the 429 page."""
-    group, rate = limit
-    key = (lambda _group, _request: value) if value is not None else "ip"
-    if is_ratelimited(request, group=group, key=key, rate=rate, method=ALL, increment=True):
-        raise Ratelimited
+    retry_after = getattr(exception, "retry_after", None)
+    action = getattr(exception, "action", None)
+    context = {"minutes": -(-retry_after // 60) if retry_after else None, "action": action.value if action else ""}
+    response = render(request, "accounts/rate_limited.html", context, status=429)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _safe_next(request, value: str | None) -> str:
@@ -75,16 +68,16 @@ def sign_in(request):
     """The sign-in page (both ways); its POST is the password sign-in."""
     if request.method != "POST":
         return _sign_in_page(request)
-    _count_attempt(request, PASSWORD_PER_IP)
     form = PasswordSignInForm(request.POST)
     if form.is_valid():
         email = services.normalise_email(form.cleaned_data["email"])
-        _count_attempt(request, PASSWORD_PER_EMAIL, email)
+        throttle.refuse_if_limited(request, PASSWORD, email)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is not None:
             login(request, user)
             services.record_sign_in(user, "password")
             return _after_sign_in(request, user, request.POST.get("next", ""))
+        throttle.count(request, PASSWORD, email)  # only failures count
         form.add_error(None, WRONG_CREDENTIALS)
     return _sign_in_page(request, password_form=form, status=400)
 
@@ -93,12 +86,13 @@ def request_link(request):
     """Send a sign-in link. The answer is the same whether or not the address belongs to a user."""
     if request.method != "POST":
         return redirect("accounts:sign_in")
-    _count_attempt(request, LINK_PER_IP)
     form = LinkRequestForm(request.POST)
     if not form.is_valid():
         return _sign_in_page(request, link_form=form, status=400)
     email = services.normalise_email(form.cleaned_data["email"])
-    _count_attempt(request, LINK_PER_EMAIL, email)
+    # Every request counts (each sends mail), per e-mail across all clients; links already sent keep working.
+    throttle.refuse_if_limited(request, LINK_REQUEST, email)
+    throttle.count(request, LINK_REQUEST, email)
     services.request_sign_in_link(email, next_url=_safe_next(request, request.POST.get("next")))
     return redirect("accounts:link_sent")
 
@@ -110,9 +104,11 @@ def link_sent(request):
 def use_link(request, token: str):
     """GET shows a button and leaves the token unused (mail scanners open links); POST signs in."""
     if request.method == "POST":
-        _count_attempt(request, TOKEN_PER_IP)
         result = services.sign_in_with_token(token, language=get_language() or "fi")
         if result is None:
+            # Only links that do not work are limited: a valid link always signs in.
+            throttle.refuse_if_limited(request, BAD_LINK)
+            throttle.count(request, BAD_LINK)
             return render(request, "accounts/link_invalid.html", status=400)
         user, next_url = result
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

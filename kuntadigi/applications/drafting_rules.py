@@ -9,50 +9,81 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django.utils.translation import gettext_lazy as _
 
 from .rules import CENT, BudgetLine, Problem, check_budget, format_euros
 
 # ── Euro amounts as people type them ─────────────────────────────────────────
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_CURRENCY = re.compile(r"(€|eur|euroa|euro)$", re.IGNORECASE)
+# Any kind of space people type or paste between digit groups: space, no-break, narrow no-break, thin.
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]+")
+_CURRENCY = re.compile(r"^(€|eur)\s*|\s*(€|eur|euroa|euro|euros)$", re.IGNORECASE)
+# Only ASCII digits, the separators, one leading sign: no exponents, NaN, Infinity or other scripts.
+_AMOUNT_CHARACTERS = re.compile(r"[+-]?[0-9., \u00a0\u202f\u2009]+")
+AMOUNT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en"}
+# What a person types as an example, per interface language (grouped and with cents).
+AMOUNT_EXAMPLES = {"fi": "1 234,50", "sv": "1 234,50", "en": "1,234.50"}
 
 
-def parse_euros(text: str) -> Decimal:
-    """'1 234,50', '1234.50', '1 234,50 €' → Decimal('1234.50'). Raises ValueError when it is not an
-    amount in euros and cents. With both separators, the last one is the decimal separator."""
-    value = _SPACES.sub("", text or "")
-    value = _CURRENCY.sub("", value)
-    value = _SPACES.sub("", value)
-    if not value:
-        raise ValueError("empty")
-    if "," in value and "." in value:
-        decimal_sep = "," if value.rfind(",") > value.rfind(".") else "."
-        thousands_sep = "." if decimal_sep == "," else ","
-        value = value.replace(thousands_sep, "")
-        if decimal_sep == ",":
-            value = value.replace(",", ".")
-    else:
-        value = value.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d*)?|[+-]?\.\d+", value):
-        raise ValueError("not a number")
+class AmountError(ValueError):
+    """Typed text that is not an amount in euros and cents. `code`: "invalid" (not a number),
+    "ambiguous" (the separators can be read two ways, or more than two decimals), "too_large"."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _locale(language: str) -> str:
+    return AMOUNT_LOCALES.get((language or "fi").split("-")[0].lower(), "fi_FI")
+
+
+def parse_euros(text: str, language: str = "fi", *, max_digits: int = 14) -> Decimal:
+    """An amount as people of the interface language type it, read by that locale's own rules
+    (Babel's strict parse_decimal): '250 000,50', '250000' and '1 234,50 €' in Finnish and Swedish
+    (a point before the cents is accepted too), '250,000.50' and '250000' in English. Spaces of any
+    kind group digits in every language. Raises AmountError: "ambiguous" for text that another
+    reading would give another amount ('250,000' in Finnish, more than two decimals), "too_large"
+    for more digits than the column holds (max_digits, two of them cents), "invalid" otherwise."""
+    value = (text or "").strip().replace("\u2212", "-")
+    value = _CURRENCY.sub("", value).strip()
+    if not value or not _AMOUNT_CHARACTERS.fullmatch(value) or not any(c.isdigit() for c in value):
+        raise AmountError("invalid")
+    locale = _locale(language)
+    group = get_group_symbol(locale)
+    sign = value[0] if value[0] in "+-" else ""
+    value = _SPACES.sub(group, value.lstrip("+-").strip())  # any space stands for the locale's grouping
+    if group == "\u00a0" and "," in value and "." in value:
+        raise AmountError("ambiguous")  # '1.234,50' or '1,234.50' in Finnish: which is the decimal?
     try:
-        amount = Decimal(value)
-    except InvalidOperation as error:
-        raise ValueError("not a number") from error
-    if amount != amount.quantize(CENT):
-        raise ValueError("more than two decimals")
-    return amount.quantize(CENT)
+        amount = parse_decimal(value, locale=locale, strict=True)
+    except NumberFormatError as error:
+        raise AmountError("ambiguous" if getattr(error, "suggestions", None) else "invalid") from None
+    if not amount.is_finite():
+        raise AmountError("invalid")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise AmountError("ambiguous")  # '250,000' in Finnish, '250.000' anywhere: thousands or decimals?
+    amount = amount.quantize(CENT)
+    if abs(amount) >= Decimal(10) ** (max_digits - 2):
+        raise AmountError("too_large")
+    return -amount if sign == "-" else amount
 
 
-def euros_input(amount: Decimal | None) -> str:
-    """An amount as it is shown in an input: '1234,50' (no grouping, so it reads back the same)."""
+def euros_input(amount: Decimal | None, language: str = "fi") -> str:
+    """An amount as it is shown in an input, in the interface language without grouping so that it
+    reads back the same: '1234,50' in Finnish and Swedish, '1234.50' in English."""
     if amount is None:
         return ""
-    return format_euros(amount).replace("\u00a0", "")
+    text = format_euros(amount).replace("\u00a0", "")
+    return text.replace(",", decimal_symbol(language))
+
+
+def decimal_symbol(language: str) -> str:
+    return get_decimal_symbol(_locale(language))
 
 
 # ── Budget of a draft ────────────────────────────────────────────────────────

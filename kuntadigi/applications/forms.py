@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.registry.models import Organisation
@@ -32,13 +33,20 @@ class DateInput(forms.DateInput):
 
 
 class EurosField(forms.CharField):
-    """An amount in euros and cents, typed the Finnish way ('1 234,50') or with a point ('1234.50')."""
+    """An amount in euros and cents, typed as people of the interface language type it ('1 234,50' in
+    Finnish and Swedish, '1,234.50' in English; drafting_rules.parse_euros). Text that could be read
+    two ways, and amounts over the column's size (max_digits, two of them cents), are field errors."""
 
-    default_error_messages = {"invalid": _("Enter an amount in euros and cents, for example 1 234,50.")}
+    default_error_messages = {
+        "invalid": _("Enter an amount in euros and cents, for example %(example)s."),
+        "ambiguous": _("“%(text)s” can be read in more than one way. Enter the amount in euros and cents, for example %(example)s."),
+        "too_large": _("The amount is too large: at most %(digits)s digits before the cents."),
+    }
 
     MAX_CHARS = 30
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_digits: int = 14, **kwargs):
+        self.max_digits = max_digits
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "maxlength": str(self.MAX_CHARS)})
 
@@ -46,17 +54,20 @@ class EurosField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        language = get_language() or "fi"
+        params = {"example": drafting_rules.AMOUNT_EXAMPLES.get(language[:2], drafting_rules.AMOUNT_EXAMPLES["fi"]), "text": value[: self.MAX_CHARS]}
         if len(value) > self.MAX_CHARS:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params=params)
         try:
-            return drafting_rules.parse_euros(value)
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            return drafting_rules.parse_euros(value, language, max_digits=self.max_digits)
+        except drafting_rules.AmountError as error:
+            params["digits"] = self.max_digits - 2
+            raise ValidationError(self.error_messages[error.code], code=error.code, params=params) from None
 
     def prepare_value(self, value):
         if value is None or isinstance(value, str):
             return value
-        return drafting_rules.euros_input(value)
+        return drafting_rules.euros_input(value, get_language() or "fi")
 
 
 # ── Starting ─────────────────────────────────────────────────────────────────
@@ -214,6 +225,16 @@ class PartnerSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].widget.attrs.update({"list": "organisation-options", "autocomplete": "off"})
+
+    @classmethod
+    def refused_choice(cls, message: str, typed: str = "") -> PartnerSearchForm:
+        """The picker after a chosen suggestion could not be used (an unknown id): the message is the
+        picker's own error, with what was typed still in it."""
+        form = cls({"organisation": typed[:200]})
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("organisation", message)
+        return form
 
 
 # ── Budget ───────────────────────────────────────────────────────────────────

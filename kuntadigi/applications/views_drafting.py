@@ -251,9 +251,11 @@ def partners(request, pk):
         # Adding: a suggestion chosen from the results, or whatever was typed in the picker.
         organisation = None
         if request.POST.get("organisation_id"):
-            organisation = Organisation.objects.filter(pk=_int(request.POST["organisation_id"])).first()
+            organisation_id = _int(request.POST["organisation_id"])
+            organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id is not None else None
             if organisation is None:
-                search_form.add_error(None, _("Choose the organisation again."))
+                search_form = PartnerSearchForm.refused_choice(_("Choose the organisation again."), request.POST.get("organisation", ""))
+                status = 400
         else:
             search_form = PartnerSearchForm(request.POST)
             if search_form.is_valid():
@@ -313,10 +315,12 @@ def partners(request, pk):
 
 
 def _int(value) -> int | None:
+    """A database id from the request, or None (also for numbers no id column can hold)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 # ── Budget ───────────────────────────────────────────────────────────────────

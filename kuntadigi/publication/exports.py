@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from kuntadigi.decisions.exports import neutralise
 from kuntadigi.decisions.models import Decision
 
 from . import queries
+
+log = logging.getLogger(__name__)
 
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 GIVING_VERSION = "1.4"
@@ -425,6 +428,25 @@ def giving_stream(grants: QuerySet[Decision], info: PackageInfo) -> Iterator[byt
         yield (text if first else ",\n" + text).encode("utf-8")
         first = False
     yield b"\n]}\n"
+
+
+# ── A download that fails halfway ────────────────────────────────────────────
+
+# The last line of a download that failed after it had started: the file cannot pass for complete.
+CSV_INTERRUPTED = b"\r\n# ERROR: the download was interrupted by an error on the server; this file is incomplete. Download it again.\r\n"
+JSON_INTERRUPTED = b"\n/* ERROR: the download was interrupted by an error on the server; this file is incomplete. Download it again. */\n"
+
+
+def guarded(chunks: Iterable[bytes], interrupted: bytes) -> Iterator[bytes]:
+    """The chunks; when one fails, a last line that says the file is incomplete, and then the error
+    again, so that the server aborts the connection instead of ending the response normally (a
+    chunked response then lacks its last chunk, and clients report the transfer as broken)."""
+    try:
+        yield from chunks
+    except Exception:
+        log.exception("An open data download was interrupted")
+        yield interrupted
+        raise
 
 
 def consume(chunks: Iterable[bytes]) -> bytes:

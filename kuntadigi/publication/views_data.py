@@ -4,6 +4,8 @@ An unpublished call's files do not exist (404)."""
 
 from __future__ import annotations
 
+import itertools
+
 from django.conf import settings
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.urls import reverse
@@ -32,8 +34,18 @@ def _stem(call) -> str:
     return f"kuntadigi-{call.slug}-grants" if call else "kuntadigi-grants"
 
 
-def _streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=content_type)
+# The chunks made before the response starts: the head and the first grant, so the database has
+# answered (the first batch of grants is read) before the status 200 is sent.
+CHUNKS_BEFORE_START = 2
+
+
+def _streamed(chunks, content_type: str, filename: str, interrupted: bytes) -> StreamingHttpResponse:
+    """A streamed download that starts only once the database has answered (a failure then is an
+    ordinary error page, not a 200 with a broken file), and whose failure later on ends the file with
+    a line saying it is incomplete and aborts the connection (exports.guarded)."""
+    chunks = iter(chunks)
+    started = list(itertools.islice(chunks, CHUNKS_BEFORE_START))
+    response = StreamingHttpResponse(exports.guarded(itertools.chain(started, chunks), interrupted), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -41,7 +53,7 @@ def _streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse
 @require_safe
 def grants_csv(request, slug: str | None = None):
     grants, call = _grants_of(slug)
-    return _streamed(exports.csv_stream(grants), CSV_TYPE, f"{_stem(call)}.csv")
+    return _streamed(exports.csv_stream(grants), CSV_TYPE, f"{_stem(call)}.csv", exports.CSV_INTERRUPTED)
 
 
 @require_safe
@@ -75,4 +87,4 @@ def grants_360giving(request, slug: str | None = None):
             access_url=access_url,
             fictional=queries.published_calls().filter(generated_content=True).exists(),
         )
-    return _streamed(exports.giving_stream(grants, info), JSON_TYPE, f"{_stem(call)}-360giving.json")
+    return _streamed(exports.giving_stream(grants, info), JSON_TYPE, f"{_stem(call)}-360giving.json", exports.JSON_INTERRUPTED)

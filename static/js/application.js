@@ -188,13 +188,19 @@
   var ZERO = B ? B(0) : 0;
   var HUNDRED = B ? B(100) : 100;
 
+  // Read as the server reads it (drafting_rules.parse_euros): in English a comma groups thousands
+  // and a point is the decimal separator; in Finnish and Swedish a comma (or a point) is the decimal
+  // separator and spaces group. Text the server would refuse as ambiguous gives no total.
+  var ENGLISH = (document.documentElement.getAttribute("lang") || "").slice(0, 2) === "en";
+
   function parseCents(text) {
-    var value = (text || "").replace(/[\s\u00a0\u202f\u2009']/g, "").replace(/(€|eur|euroa|euro)$/i, "");
+    var value = (text || "").replace(/[\s\u00a0\u202f\u2009]/g, "").replace(/^(€|eur)/i, "").replace(/(€|eur|euroa|euro|euros)$/i, "");
     if (!value) { return null; }
-    if (value.indexOf(",") >= 0 && value.indexOf(".") >= 0) {
-      var decimalComma = value.lastIndexOf(",") > value.lastIndexOf(".");
-      value = decimalComma ? value.replace(/\./g, "").replace(",", ".") : value.replace(/,/g, "");
+    if (ENGLISH) {
+      if (!/^\d{1,3}(,\d{3})*(\.\d{0,2})?$|^\d*(\.\d{0,2})?$/.test(value)) { return null; }
+      value = value.replace(/,/g, "");
     } else {
+      if (value.indexOf(",") >= 0 && value.indexOf(".") >= 0) { return null; }
       value = value.replace(",", ".");
     }
     var match = /^(\d+)(?:\.(\d{0,2}))?$/.exec(value);

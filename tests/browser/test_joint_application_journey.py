@@ -171,13 +171,15 @@ def test_a_new_user_applies_jointly_and_gets_a_receipt(browser, site, mailbox, w
     # 7. The budget: a line per organisation, then 85 % of the eligible costs.
     lead.go("applications:budget", application.pk)
     participants = {p.organisation.municipality_code: p.pk for p in application.participants.select_related("organisation")}
-    rows = [("638", "staff", "40 000,00"), ("434", "services", "30000"), ("753", "travel", "10 000")]
+    # Amounts as each language writes them (in English a comma groups thousands, a point marks the cents).
+    english = lang == "en"
+    rows = [("638", "staff", "40,000.00" if english else "40 000,00"), ("434", "services", "30000"), ("753", "travel", "10 000")]
     for index, (code, category, amount) in enumerate(rows):
         page.select_option(f"#id_lines-{index}-participant", str(participants[code]))
         page.select_option(f"#id_lines-{index}-category", label=_category_label(application, category, lang))
         page.fill(f"#id_lines-{index}-description", "Projektin kulut")
         page.fill(f"#id_lines-{index}-amount", amount)
-    page.fill("#id_requested_grant", "68 000,00")
+    page.fill("#id_requested_grant", "68,000.00" if english else "68 000,00")
     lead.click("form:has(#id_requested_grant) button[type=submit]")
     application.refresh_from_db()
     assert str(application.requested_grant) == "68000.00"  # 85 % of 80 000 €

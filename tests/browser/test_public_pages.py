@@ -97,3 +97,16 @@ def test_content_security_policy_forbids_inline_script(page, site, open_call, pa
     )
     assert ran is False
     assert any("Content Security Policy" in error for error in page.console_errors)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_not_found_page_is_accessible_and_leads_on(page, site, lang):
+    response = page.goto(f"{site.url}/{lang}/no-such-page/")
+    assert response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("h1")).to_have_count(1)
+    assert_skip_link_comes_first(page)
+    assert_no_axe_violations(page)
+    assert_reads_at_320px(page)
+    page.locator("main a").first.click()
+    assert path_of(page.url) == f"/{lang}/"

@@ -167,6 +167,8 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "otp_webauthn:credential-authentication-begin": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "otp_webauthn:credential-authentication-complete": ({}, row(FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "mfa:jsi18n": ({}, row(OK, OK, OK, OK, OK)),
+    # /.well-known/security.txt (RFC 9116): public, the same for everyone.
+    "security_txt": ({}, row(OK, OK, OK, OK, OK)),
     "api:root": ({}, row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "api:schema": ({}, row(OK, OK, OK, OK, OK)),
     "api:v1:api-root": ({}, row(OK, OK, OK, OK, OK)),

@@ -30,7 +30,7 @@ def url(name, *args):
 def grant_form(world, app, **changes) -> dict:
     data = {
         "outcome": "grant",
-        "amount": "12 750,00",
+        "amount": "12,750.00",
         "max_share": "85",
         "costs_from": "2021-01-01",
         "costs_until": "2022-10-31",
@@ -63,7 +63,7 @@ def test_the_form_starts_from_the_proposal_and_the_calls_texts_in_the_applicatio
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'value="12750,00"' in page  # the proposal
+    assert 'value="12750.00"' in page  # the proposal, as English writes it
     assert 'value="85"' in page  # the call's maximum share
     assert "Understödet får användas endast för projektet." in page  # conditions in Swedish
     assert "Slutrapport och redovisning" in page
@@ -148,7 +148,7 @@ def test_an_amount_above_the_request_is_refused_with_its_reason(client, world):
     client.force_login(world.preparer)
     app = world.apps["fi"]  # 12 000 € applied for
 
-    response = client.post(url("decisions:decision_prepare", app.pk), grant_form(world, app, amount="12 000,01"))
+    response = client.post(url("decisions:decision_prepare", app.pk), grant_form(world, app, amount="12,000.01"))
 
     page = response.content.decode().replace("\u00a0", " ")
     assert response.status_code == 200

@@ -74,16 +74,16 @@ def test_page_has_the_table_rows_requested_grant_and_vat_note(client, draft):
     assert "<template" in page  # the empty row the script copies
 
 
-def test_save_lines_in_both_number_styles_and_see_server_totals(client, draft):
+def test_save_lines_as_english_writes_numbers_and_see_server_totals(client, draft):
     client.force_login(draft.user)
     lead = draft.lead_participant()
     rows = [
-        (lead, "staff", "Project manager", "1 234,50"),
+        (lead, "staff", "Project manager", "1,234.50"),
         (lead, "travel", "Trips", "100.25"),
         (draft.partner, "staff", "Part-time", "1\u00a0000"),
         (None, "", "", ""),  # a blank row is ignored
     ]
-    response = client.post(draft.url("budget"), post_data(draft, rows, requested="1 984,53"))
+    response = client.post(draft.url("budget"), post_data(draft, rows, requested="1,984.53"))
     assert response.status_code == 302
     amounts = sorted(BudgetLine.objects.values_list("amount", flat=True))
     assert amounts == [Decimal("100.25"), Decimal("1000.00"), Decimal("1234.50")]
@@ -139,12 +139,13 @@ def test_the_maximum_is_accepted_and_one_cent_more_refused_with_lines_kept(clien
 def test_zero_negative_and_unreadable_amounts_are_refused(client, draft):
     client.force_login(draft.user)
     lead = draft.lead_participant()
-    rows = [(lead, "staff", "zero", "0"), (lead, "travel", "negative", "-5,00"), (lead, "rent", "words", "lots"), (lead, "other", "", "1,234")]
+    rows = [(lead, "staff", "zero", "0"), (lead, "travel", "negative", "-5.00"), (lead, "rent", "words", "lots"), (lead, "other", "", "1.234")]
     page = client.post(draft.url("budget"), post_data(draft, rows, requested="-1")).content.decode()
     assert page.count("A cost must be more than zero euros.") == 4  # in the summary and next to each of the two rows
     assert 'href="#id_lines-0-amount"' in page and 'href="#id_lines-1-amount"' in page
-    assert "Enter an amount in euros and cents, for example 1 234,50." in page
-    assert 'href="#id_lines-3-amount"' in page  # three decimals
+    assert "Enter an amount in euros and cents, for example 1,234.50." in page
+    assert "“1.234” can be read in more than one way. Enter the amount in euros and cents, for example 1,234.50." in page
+    assert 'href="#id_lines-3-amount"' in page  # three decimals: thousands or decimals?
     assert "The grant applied for must be more than zero euros." in page
     assert not BudgetLine.objects.exists()
 
@@ -163,8 +164,8 @@ def test_edit_and_delete_lines_keep_identity(client, draft):
     first, second = BudgetLine.objects.order_by("id")
     client.force_login(draft.user)
     rows = [
-        (lead, "staff", "Changed", "120,00", first.pk),
-        (draft.partner, "travel", "travel 1", "50,00", second.pk, True),
+        (lead, "staff", "Changed", "120.00", first.pk),
+        (draft.partner, "travel", "travel 1", "50.00", second.pk, True),
         (draft.partner, "services", "New", "10", None),
     ]
     response = client.post(draft.url("budget"), post_data(draft, rows, initial=2))
@@ -206,4 +207,43 @@ def test_partner_sees_the_budget_read_only(client, draft):
     assert "Save the budget" not in page and 'id="budget-0"' not in page
     response = client.post(draft.url("budget"), post_data(draft, [(draft.partner, "staff", "Mine", "10")]))
     assert response.status_code == 302
+    assert not BudgetLine.objects.exists()
+
+
+def test_finnish_and_swedish_interfaces_read_amounts_their_way(client, draft):
+    client.force_login(draft.user)
+    lead = draft.lead_participant()
+    for language, amount, requested in (("fi", "250 000,50", "1 000"), ("sv", "250\u202f000,50 €", "1\u00a0000,00")):
+        with translation.override(language):
+            url = draft.url("budget")
+        response = client.post(url, post_data(draft, [(lead, "staff", "Work", amount)], requested=requested))
+        assert response.status_code == 302, language
+        assert list(BudgetLine.objects.values_list("amount", flat=True)) == [Decimal("250000.50")]
+        assert draft.refresh().requested_grant == Decimal("1000.00")
+        BudgetLine.objects.all().delete()
+
+
+def test_in_english_250_000_is_a_quarter_of_a_million_and_in_finnish_it_is_refused(client, draft):
+    client.force_login(draft.user)
+    lead = draft.lead_participant()
+    response = client.post(draft.url("budget"), post_data(draft, [(lead, "staff", "Work", "250,000")], requested="1,000"))
+    assert response.status_code == 302
+    assert list(BudgetLine.objects.values_list("amount", flat=True)) == [Decimal("250000.00")]
+    BudgetLine.objects.all().delete()
+    with translation.override("fi"):
+        url = draft.url("budget")
+    response = client.post(url, post_data(draft, [(lead, "staff", "Work", "250,000")], requested="1 000"))
+    assert response.status_code == 200
+    assert 'href="#id_lines-0-amount"' in response.content.decode()
+    assert not BudgetLine.objects.exists()
+
+
+def test_an_amount_over_the_columns_size_is_a_field_error_not_a_crash(client, draft):
+    client.force_login(draft.user)
+    lead = draft.lead_participant()
+    response = client.post(draft.url("budget"), post_data(draft, [(lead, "staff", "Everything", "99999999999999999")], requested="1000000000000"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("The amount is too large: at most 12 digits before the cents.") >= 2
+    assert 'href="#id_lines-0-amount"' in page and 'href="#id_requested_grant"' in page
     assert not BudgetLine.objects.exists()

@@ -206,3 +206,13 @@ def test_a_single_municipality_draft_is_allowed_as_a_draft(client, draft):
     page = client.get(draft.url("partners")).content.decode()
     assert "Add at least one partner: the call funds only joint projects." in page
     assert 'class="error-summary"' not in page
+
+
+@pytest.mark.parametrize("unknown", ["99999999999999999999", "9223372036854775808", "-1", "0", "999999", "abc", "1.5"])
+def test_an_unknown_organisation_id_is_a_form_error_not_a_crash(client, draft, towns, unknown):
+    client.force_login(draft.user)
+    response = client.post(draft.url("partners"), {"action": "add", "organisation_id": unknown})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose the organisation again." in page
+    assert partner_names(draft.application) == []

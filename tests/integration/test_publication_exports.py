@@ -341,21 +341,22 @@ def test_exact_json_numbers():
 
 @pytest.mark.parametrize("name", ["data:all_csv", "data:all_360giving"])
 def test_files_stream_the_grants_chunk_by_chunk(client, db, monkeypatch, name):
-    """Nothing is read before the response is consumed, and each chunk of grants costs the same
-    constant number of queries (the grants' rows come from one query read in chunks; their partners
-    and target areas from two queries per chunk)."""
+    """The first chunk of grants is read before the response starts (so a database that does not
+    answer is an error page, not a 200), and each further chunk of grants costs the same constant
+    number of queries (the grants' rows come from one query read in chunks; their partners and target
+    areas from two queries per chunk)."""
     world = published_world(12, n_rejected=0, slug="digi-2020")
     monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
-    response = client.get(reverse(name))
+    with CaptureQueriesContext(connection) as started:
+        response = client.get(reverse(name))
     assert isinstance(response, StreamingHttpResponse)
+    assert any("decisions_decision" in query["sql"] for query in started.captured_queries)  # the grants' query ran
     chunks = iter(response.streaming_content)
-    with CaptureQueriesContext(connection) as head:
-        next(chunks)  # the header (CSV) or the package's metadata (JSON)
-    assert len(head) == 0
     with CaptureQueriesContext(connection) as first_grant:
+        next(chunks)  # the header (CSV) or the package's metadata (JSON)
         first = next(chunks)
     assert world.funded[0].reference.encode() in first
-    assert len(first_grant) == 3  # the grants' query, and the first chunk's partners and target areas
+    assert len(first_grant) == 0  # read before the response started
     with CaptureQueriesContext(connection) as rest:
         remaining = list(chunks)
     assert len(rest) == 2 * 2  # two more chunks (5 + 2 grants), two queries each
@@ -441,3 +442,55 @@ def test_footer_links_to_the_open_data_page(client, db):
     with translation.override("en"):
         home, open_data = reverse("core:home"), reverse("publication:open_data")
     assert f'href="{open_data}"' in client.get(home).content.decode()
+
+
+# ── A download whose database fails ──────────────────────────────────────────
+
+
+class DatabaseDown(Exception):
+    pass
+
+
+@pytest.mark.parametrize("name", ["data:call_csv", "data:call_360giving"])
+def test_a_database_failure_before_the_first_grant_is_an_error_page_not_a_200(client, worlds, monkeypatch, name):
+    def unreachable(grants, chunk_size=500):
+        raise DatabaseDown("the database did not answer")
+        yield  # a generator, as the real one, so nothing fails before the stream is read
+
+    monkeypatch.setattr("kuntadigi.publication.queries.iter_grants", unreachable)
+    client.raise_request_exception = False
+    response = client.get(reverse(name, args=["digi-2020"]))
+    assert response.status_code == 500
+    assert not isinstance(response, StreamingHttpResponse)
+
+
+@pytest.mark.parametrize(("name", "interrupted"), [("data:call_csv", exports.CSV_INTERRUPTED), ("data:call_360giving", exports.JSON_INTERRUPTED)])
+def test_a_failure_mid_stream_ends_the_file_with_a_line_saying_it_is_incomplete_and_aborts(client, worlds, monkeypatch, name, interrupted):
+    real_record = exports.queries.grant_record
+    served = []
+
+    def failing_after_two(decision):
+        if len(served) == 2:
+            raise DatabaseDown("the connection was lost")
+        served.append(decision.pk)
+        return real_record(decision)
+
+    monkeypatch.setattr(exports.queries, "grant_record", failing_after_two)
+    response = client.get(reverse(name, args=["digi-2020"]))
+    assert response.status_code == 200  # the first grant was read before the response started
+    received = []
+    with pytest.raises(DatabaseDown):
+        for chunk in response.streaming_content:
+            received.append(chunk)
+    assert received[-1] == interrupted
+    body = b"".join(received).decode("utf-8-sig")
+    assert "this file is incomplete" in body.splitlines()[-1]
+    if name == "data:call_csv":
+        rows = list(csv.reader(io.StringIO(body)))
+        assert rows[-1][0].startswith("# ERROR: the download was interrupted")
+        assert len([row for row in rows[1:] if row and not row[0].startswith("#")]) == 2
+
+
+def test_a_complete_csv_has_no_error_line(client, worlds):
+    body = content(client.get(reverse("data:call_csv", args=["digi-2020"]))).decode("utf-8-sig")
+    assert "ERROR" not in body and body.endswith("\r\n")

@@ -35,6 +35,9 @@ CONFIG_NAMES = (
     "KUNTADIGI_BENCH_VIEWS",
     "TASK_BACKEND",
     "RATELIMIT_IP_META_KEY",
+    "EMAIL_BACKEND",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURITY_CONTACT",
 )
 
 
@@ -94,12 +97,14 @@ def test_database_url_and_site_url_come_from_the_environment():
 # ── Production refuses development secrets (KUNTADIGI_PRODUCTION=1 or DEBUG=0) ──────────────────────
 
 PRODUCTION_KEY = "a-long-random-production-key-0123456789abcdef"
-PRODUCTION_ENV = {"KUNTADIGI_PRODUCTION": "1", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "kuntadigi.example.fi"}
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+PRODUCTION_ENV = {"KUNTADIGI_PRODUCTION": "1", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "kuntadigi.example.fi", "EMAIL_BACKEND": SMTP}
 PROBE_PRODUCTION = """
 import json
 from django.conf import settings
 print(json.dumps({"DEBUG": settings.DEBUG, "TASKS": settings.TASKS["default"]["BACKEND"], "STATIC": settings.STORAGES["staticfiles"]["BACKEND"],
-                  "BENCH": settings.KUNTADIGI_BENCH_VIEWS, "IP_KEY": settings.RATELIMIT_IP_META_KEY}))
+                  "BENCH": settings.KUNTADIGI_BENCH_VIEWS, "IP_KEY": settings.RATELIMIT_IP_META_KEY,
+                  "HSTS_SUBDOMAINS": settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "HSTS_SECONDS": settings.SECURE_HSTS_SECONDS}))
 """
 
 
@@ -176,3 +181,21 @@ def test_development_runs_tasks_at_once_and_serves_no_benchmark_views():
     assert values["DEBUG"] is True
     assert values["TASKS"] == "django_tasks.backends.immediate.ImmediateBackend"
     assert values["BENCH"] is False
+
+
+def test_production_refuses_the_console_email_backend_which_would_print_sign_in_links():
+    environ = {key: value for key, value in PRODUCTION_ENV.items() if key != "EMAIL_BACKEND"}
+    assert "EMAIL_BACKEND" in refusal(import_production(**environ))  # the default is the console
+    assert "EMAIL_BACKEND" in refusal(import_production(**{**PRODUCTION_ENV, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}))
+    assert import_production(**PRODUCTION_ENV).returncode == 0
+
+
+def test_development_keeps_the_console_email_backend():
+    assert import_production().returncode == 0
+
+
+def test_hsts_covers_subdomains_only_when_the_deployment_says_so():
+    values = json.loads(import_production(**PRODUCTION_ENV).stdout)
+    assert values["HSTS_SECONDS"] == 31536000 and values["HSTS_SUBDOMAINS"] is False
+    values = json.loads(import_production(**PRODUCTION_ENV, SECURE_HSTS_INCLUDE_SUBDOMAINS="1").stdout)
+    assert values["HSTS_SUBDOMAINS"] is True

@@ -95,35 +95,83 @@ def test_share_percent_to_two_decimals(requested, eligible, expected):
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"),
+    ("language", "typed", "expected"),
     [
-        ("1 234,50", "1234.50"),
-        ("1234.50", "1234.50"),
-        ("1\u00a0234,5", "1234.50"),
-        ("1\u202f234,50 €", "1234.50"),
-        ("1.234,50", "1234.50"),
-        ("1,234.50", "1234.50"),
-        ("12", "12.00"),
-        (",5", "0.50"),
-        ("-5", "-5.00"),
-        ("100 EUR", "100.00"),
+        ("fi", "1 234,50", "1234.50"),
+        ("fi", "1234.50", "1234.50"),
+        ("fi", "1\u00a0234,5", "1234.50"),
+        ("fi", "1\u202f234,50 €", "1234.50"),
+        ("fi", "250 000,50", "250000.50"),
+        ("fi", "250000", "250000.00"),
+        ("fi", "12", "12.00"),
+        ("fi", ",5", "0.50"),
+        ("fi", "-5", "-5.00"),
+        ("fi", "\u22125", "-5.00"),
+        ("fi", "100 EUR", "100.00"),
+        ("fi", "1 234,50 euroa", "1234.50"),
+        ("sv", "250 000,50", "250000.50"),
+        ("sv", "250000", "250000.00"),
+        ("sv", "250\u2009000 €", "250000.00"),
+        ("en", "250,000.50", "250000.50"),
+        ("en", "250,000", "250000.00"),
+        ("en", "250000", "250000.00"),
+        ("en", "€250,000", "250000.00"),
+        ("en", "250 000.50", "250000.50"),
+        ("en", "0.5", "0.50"),
+        ("fi", "999999999999,99", "999999999999.99"),
     ],
 )
-def test_parse_euros_reads_finnish_and_plain_amounts(typed, expected):
-    assert dr.parse_euros(typed) == Decimal(expected)
+def test_parse_euros_reads_amounts_the_way_each_language_writes_them(language, typed, expected):
+    assert dr.parse_euros(typed, language) == Decimal(expected)
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "1.234", "12,345", "1e3", "1,2,3.4.5", "NaN", "Infinity", "1 2 3 ,, 4"])
-def test_parse_euros_refuses_what_is_not_euros_and_cents(typed):
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        # Thousands or decimals? Refused rather than guessed.
+        ("fi", "250,000"),
+        ("fi", "12,345"),
+        ("fi", "1.234"),
+        ("fi", "1.234,50"),
+        ("fi", "1,234.50"),
+        ("sv", "250,000"),
+        ("en", "250.000"),
+        ("en", "1234,5"),
+        ("en", "0,50"),
+        ("en", "250 000,50"),
+    ],
+)
+def test_parse_euros_refuses_what_could_be_read_two_ways(language, typed):
+    with pytest.raises(dr.AmountError) as refused:
+        dr.parse_euros(typed, language)
+    assert refused.value.code == "ambiguous"
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "1e3", "1,2,3.4.5", "NaN", "Infinity", "-Infinity", "\u0661\u0662", "5-", "€"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_parse_euros_refuses_what_is_not_euros_and_cents(typed, language):
     with pytest.raises(ValueError):
-        dr.parse_euros(typed)
+        dr.parse_euros(typed, language)
 
 
-def test_amount_in_an_input_reads_back_the_same():
+def test_an_amount_over_the_columns_size_is_refused():
+    assert dr.parse_euros("999999999999,99", "fi", max_digits=14) == Decimal("999999999999.99")
+    for typed in ("1000000000000", "1 000 000 000 000,00", "99999999999999999999"):
+        with pytest.raises(dr.AmountError) as refused:
+            dr.parse_euros(typed, "fi", max_digits=14)
+        assert refused.value.code == "too_large"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_amount_in_an_input_reads_back_the_same(language):
     for amount in ["0.50", "1234.50", "1234567.89"]:
-        assert dr.parse_euros(dr.euros_input(Decimal(amount))) == Decimal(amount)
-    assert dr.euros_input(Decimal("1234.5")) == "1234,50"
-    assert dr.euros_input(None) == ""
+        assert dr.parse_euros(dr.euros_input(Decimal(amount), language), language) == Decimal(amount)
+    assert dr.euros_input(None, language) == ""
+
+
+def test_an_input_shows_the_languages_decimal_separator():
+    assert dr.euros_input(Decimal("1234.5"), "fi") == "1234,50"
+    assert dr.euros_input(Decimal("1234.5"), "en") == "1234.50"
 
 
 # ── Attachments ──────────────────────────────────────────────────────────────
