@@ -42,8 +42,10 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated host names) when DEBUG is off.")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# The public address used in links sent by e-mail (sign-in links, receipts).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address used in links sent by e-mail (sign-in links, receipts). Production sets it to the
+# address people use (https://kuntadigi.example.fi). Unset, it is the development server's address:
+# `make run PORT=8101` passes SITE_URL=http://127.0.0.1:8101, so links reach the server that sent them.
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # The funder in the open data (360Giving): org-id FI-PRO-<business ID> and name; a deployment corrects
 # them here or by environment (docs/decisions.md: the prefix and the ID are to be confirmed).
 PUBLICATION_FUNDER = {
