@@ -1,10 +1,20 @@
 from django.conf import settings
+from django.utils.translation import get_language
 
 from kuntadigi import clock, permissions
 
 
+def service_contact() -> dict:
+    """The service's contacts (settings.KUNTADIGI_CONTACT) with the postal address in the page's language
+    (Swedish on Swedish pages, Finnish otherwise)."""
+    contact = dict(settings.KUNTADIGI_CONTACT)
+    contact["postal_address"] = contact["postal_address_sv"] if get_language() == "sv" else contact["postal_address_fi"]
+    return contact
+
+
 def site(request):
-    """What every page needs: the demo banner's clock and the signed-in user's roles."""
+    """What every page needs: the demo banner's clock, the service's contacts for the footer and the
+    signed-in user's roles."""
     user = getattr(request, "user", None)
     started = clock.started_at()
     return {
@@ -13,5 +23,6 @@ def site(request):
         "clock_is_set": clock.is_set(),
         "clock_started": clock.helsinki(started) if started else None,
         "clock_frozen": clock.is_frozen(),
+        "service_contact": service_contact(),
         "user_is_official": permissions.is_official(user),
     }
