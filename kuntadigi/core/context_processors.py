@@ -5,10 +5,11 @@ from kuntadigi import clock, permissions
 
 
 def service_contact() -> dict:
-    """The service's contacts (settings.KUNTADIGI_CONTACT) with the postal address in the page's language
-    (Swedish on Swedish pages, Finnish otherwise)."""
+    """The service's contacts (settings.KUNTADIGI_CONTACT) with the ministry's registry (name, postal address,
+    visiting address) in the page's language."""
     contact = dict(settings.KUNTADIGI_CONTACT)
-    contact["postal_address"] = contact["postal_address_sv"] if get_language() == "sv" else contact["postal_address_fi"]
+    language = get_language() if get_language() in contact["registry"] else settings.LANGUAGE_CODE
+    contact["registry_name"], contact["postal_address"], contact["visiting_address"] = contact["registry"][language]
     return contact
 
 

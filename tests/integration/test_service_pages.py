@@ -71,10 +71,10 @@ def test_privacy_notice_names_the_controller_the_basis_the_retention_and_the_aut
 
 
 def test_privacy_notice_follows_the_sign_in_links_lifetime_and_retention(client, db, monkeypatch):
-    from kuntadigi.core import views
+    from kuntadigi.core import pages
 
-    monkeypatch.setattr(views, "TOKEN_LIFETIME_MINUTES", 10)
-    monkeypatch.setattr(views, "TOKEN_RETENTION", timedelta(hours=48))
+    monkeypatch.setattr(pages, "TOKEN_LIFETIME_MINUTES", 10)
+    monkeypatch.setattr(pages, "TOKEN_RETENTION", timedelta(hours=48))
     text = text_of(main_of(get(client, "core:privacy", "en")))
     assert "A sign-in link is valid for 10 minutes." in text
     assert "Its record is deleted 48 hours after the link expired." in text
@@ -141,7 +141,7 @@ def test_accessibility_statement_has_what_the_act_requires(client, db, settings,
         assert word in text, f"{word!r} missing from the {lang} accessibility statement"
     assert "WCAG 2.1" in text
     # when it was prepared and last reviewed
-    from kuntadigi.core.views import ACCESSIBILITY_LAST_REVIEWED, ACCESSIBILITY_PREPARED
+    from kuntadigi.core.pages import ACCESSIBILITY_LAST_REVIEWED, ACCESSIBILITY_PREPARED
 
     for day in (ACCESSIBILITY_PREPARED, ACCESSIBILITY_LAST_REVIEWED):
         assert f"{day.day}.{day.month}.{day.year}" in text
@@ -248,12 +248,26 @@ def test_every_page_has_the_contacts_and_the_links_in_its_footer(client, db, dur
     assert len(checked) >= 10, checked
 
 
-def test_the_footer_gives_the_postal_address_in_the_pages_language(client, db, settings):
-    postal = {"postal_address_fi": "PL 99, 00023 Valtioneuvosto", "postal_address_sv": "PB 99, 00023 Statsrådet"}
-    settings.KUNTADIGI_CONTACT = {**settings.KUNTADIGI_CONTACT, **postal}
-    assert "PL 99, 00023 Valtioneuvosto" in footer_of(get(client, "core:home", "fi"))
-    assert "PB 99, 00023 Statsrådet" in footer_of(get(client, "core:home", "sv"))
-    assert "PL 99, 00023 Valtioneuvosto" in footer_of(get(client, "core:home", "en"))
+def test_the_footer_gives_the_registrys_address_in_the_pages_language(client, db, settings):
+    registry = {
+        "fi": ("Ministeriö, kirjaamo", "PL 99, 00023 Valtioneuvosto", "Katu 1"),
+        "sv": ("Ministeriet, registratorskontoret", "PB 99, 00023 Statsrådet", "Gatan 1"),
+        "en": ("Ministry, Registry", "PO Box 99, FI-00023 Government", "Street 1"),
+    }
+    settings.KUNTADIGI_CONTACT = {**settings.KUNTADIGI_CONTACT, "registry": registry}
+    for lang in LANGUAGES:
+        footer = text_of(footer_of(get(client, "core:home", lang)))
+        assert f"{registry[lang][0]} {registry[lang][1]}" in footer
+
+
+def test_the_decisions_registry_is_the_services_contact(settings):
+    """A claim for rectification goes where the footer points: the decision documents and the letters
+    read the registry from the same setting."""
+    from kuntadigi.decisions import documents
+
+    settings.KUNTADIGI_CONTACT = {**settings.KUNTADIGI_CONTACT, "email": "kirjaamo@ministry.example.fi"}
+    assert documents.registry_email() == "kirjaamo@ministry.example.fi"
+    assert documents.registry("sv") == settings.KUNTADIGI_CONTACT["registry"]["sv"]
 
 
 def test_every_page_links_the_favicon(client, db):
