@@ -95,5 +95,5 @@ def help_page(request):
     data), and the ministry's general contact (settings.KUNTADIGI_CONTACT) when no call names anyone."""
     now = clock.now()
     calls = [call for call in Call.objects.filter(is_published=True).prefetch_related("contacts") if call.phase(now) != "closed"]
-    context = {"calls_with_contacts": [call for call in calls if call.contacts.all()], "token_minutes": TOKEN_LIFETIME_MINUTES}
+    context = {"calls": calls, "calls_with_contacts": [call for call in calls if call.contacts.all()], "token_minutes": TOKEN_LIFETIME_MINUTES}
     return render(request, "core/help.html", context)

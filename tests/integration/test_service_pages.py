@@ -188,6 +188,13 @@ def test_help_tells_how_to_apply_jointly_and_names_the_open_calls_contacts(clien
         assert f'href="{reverse("accounts:sign_in")}"' in main
 
 
+def test_help_with_an_open_call_without_contacts_does_not_say_no_call_is_open(client, db, during_call):
+    factories.call("digi-2020")
+    text = text_of(main_of(get(client, "core:help", "en")))
+    assert "No call is open" not in text
+    assert "General questions about the service: the Ministry of Finance" in text
+
+
 def test_help_without_an_open_call_gives_the_ministrys_contact(client, db, settings):
     settings.KUNTADIGI_CONTACT = {**settings.KUNTADIGI_CONTACT, "email": "kirjaamo@ministry.example.fi", "phone": "0295 000 000"}
     clock.set_now(factories.DURING_2020 + timedelta(days=30))  # the 2020 call has closed
