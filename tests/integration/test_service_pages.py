@@ -335,3 +335,18 @@ def test_the_demo_banner_on_real_time_says_so(client, db, settings):
     banner = banner_of(get(client, "core:home", "en"))
     assert "on real time" in banner
     assert "clock" not in banner
+
+
+def test_in_production_every_cookie_of_the_notice_goes_over_https_only():
+    """The cookie notice says that over HTTPS the cookies are sent only over an encrypted connection."""
+    import json
+
+    from tests.integration.test_settings import PRODUCTION_ENV, import_production
+
+    probe = (
+        "import json\nfrom django.conf import settings\n"
+        "print(json.dumps([settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY]))"
+    )
+    result = import_production(probe, **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [True, True, True, True]  # the messages cookie follows SESSION_COOKIE_SECURE
