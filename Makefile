@@ -17,9 +17,15 @@ MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 HOST := 127.0.0.1
 PORT := 8000
+# The public address in links sent by e-mail follows the server's address (make run PORT=8101 sends links
+# to http://127.0.0.1:8101) unless SITE_URL is given, in the environment or as make SITE_URL=https://...
+# A server listening on every address (HOST=0.0.0.0) is reached at 127.0.0.1 from this machine.
+ifeq ($(strip $(SITE_URL)),)
+SITE_URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+endif
 
 # The demo: the clock starts at noon on the 2020 call's last day (it closes at 16.15) and runs on.
-DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1
+DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL)
 
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
@@ -74,7 +80,8 @@ setup: venv compilemessages
 
 run: setup
 	@echo
-	@echo "kuntadigi demo: open http://$(HOST):$(PORT)/fi/ (also /sv/ and /en/). The clock starts at 5.10.2020 12.00 Helsinki time."
+	@echo "kuntadigi demo: open http://$(HOST):$(PORT)/fi/ (also /sv/ and /en/). The clock starts at 5.10.2020 12.00 Helsinki time and runs on."
+	@echo "Links in e-mail messages lead to $(SITE_URL)"
 	@echo "Decided and published results (the 2019 call, generated and fictional): http://$(HOST):$(PORT)/fi/results/"
 	@echo "  map /fi/map/, statistics /fi/statistics/, open data /fi/open-data/, API http://$(HOST):$(PORT)/api/v1/"
 	@echo "Stop the server with Ctrl+C. To work as an official after the deadline: make run-after-deadline"
@@ -84,9 +91,10 @@ run: setup
 # The same demo with the clock on the morning after the 2020 call closed: screening, assessment and decisions.
 run-after-deadline: setup
 	@echo
-	@echo "kuntadigi demo after the deadline: open http://$(HOST):$(PORT)/fi/ — the clock starts at 6.10.2020 09.00 Helsinki time."
+	@echo "kuntadigi demo after the deadline: open http://$(HOST):$(PORT)/fi/ — the clock starts at 6.10.2020 09.00 Helsinki time and runs on."
+	@echo "Links in e-mail messages lead to $(SITE_URL)"
 	@echo
-	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
+	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn + the background worker on PostgreSQL, refusing development secrets.
 # Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README, "Production-like run").

@@ -57,6 +57,21 @@ def is_set() -> bool:
     return _state["anchor"] is not None
 
 
+def started_at() -> datetime | None:
+    """The instant the clock was set to (KUNTADIGI_NOW, or a test's), None on real time.
+
+    A running clock stood at this instant when it was set (for KUNTADIGI_NOW, the first time the process
+    asked for the time) and has run on since at the normal pace; a frozen clock stays at it."""
+    now()
+    return _state["anchor"]  # type: ignore[return-value]
+
+
+def is_frozen() -> bool:
+    """True when a set clock stands still (KUNTADIGI_CLOCK_FROZEN, or a test's `frozen_at`)."""
+    now()
+    return _state["anchor"] is not None and bool(_state["frozen"])
+
+
 def set_now(instant: datetime | None, *, frozen: bool = True) -> None:
     """Set the clock (None goes back to real time)."""
     if instant is not None and timezone.is_naive(instant):

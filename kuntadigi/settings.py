@@ -42,8 +42,28 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated host names) when DEBUG is off.")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# The public address used in links sent by e-mail (sign-in links, receipts).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address used in links sent by e-mail (sign-in links, receipts). Production sets it to the
+# address people use (https://kuntadigi.example.fi). Unset, it is the development server's address:
+# `make run PORT=8101` passes SITE_URL=http://127.0.0.1:8101, so links reach the server that sent them.
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The service's own contacts, in one place: the footer of every page, the privacy notice, the accessibility
+# statement, the help page, and the registry address in decision documents and letters (a call's own contact
+# persons come from the call's data). The controller is the Ministry of Finance; the defaults are its public
+# registry address and switchboard, as in the calls' data. A deployment sets its own.
+KUNTADIGI_CONTACT = {
+    "email": os.environ.get("KUNTADIGI_CONTACT_EMAIL", "valtiovarainministerio@gov.fi"),
+    "phone": os.environ.get("KUNTADIGI_CONTACT_PHONE", "0295 16001"),
+    # The ministry's registry by language: name, postal address, visiting address (claims for rectification go here).
+    "registry": {
+        "fi": ("Valtiovarainministeriö, kirjaamo", "PL 28, 00023 Valtioneuvosto", "Snellmaninkatu 1 A, Helsinki"),
+        "sv": ("Finansministeriet, registratorskontoret", "PB 28, 00023 Statsrådet", "Snellmansgatan 1 A, Helsingfors"),
+        "en": ("Ministry of Finance, Registry", "PO Box 28, FI-00023 Government, Finland", "Snellmaninkatu 1 A, Helsinki"),
+    },
+    # The ministry's data protection officer (privacy notice).
+    "data_protection_email": os.environ.get("KUNTADIGI_DATA_PROTECTION_EMAIL", "tietosuoja.vm@gov.fi"),
+    # Feedback on accessibility (accessibility statement); answered within 14 days.
+    "accessibility_email": os.environ.get("KUNTADIGI_ACCESSIBILITY_EMAIL") or os.environ.get("KUNTADIGI_CONTACT_EMAIL", "valtiovarainministerio@gov.fi"),
+}
 # The funder in the open data (360Giving): org-id FI-PRO-<business ID> and name; a deployment corrects
 # them here or by environment (docs/decisions.md: the prefix and the ID are to be confirmed).
 PUBLICATION_FUNDER = {
@@ -246,6 +266,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The language cookie (set only by the language form) goes over HTTPS only too, as the cookie notice says.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -18,10 +18,6 @@ def home(request):
     return render(request, "core/home.html", {"calls": calls})
 
 
-def accessibility(request):
-    return render(request, "core/accessibility.html")
-
-
 # ── Error pages ──────────────────────────────────────────────────────────────
 
 

@@ -7,7 +7,8 @@ the reporting duties, the appeal instructions, and who decided and who presented
 
 `assemble()` turns a `DecisionInput` (facts the service gathers from the decided version of the
 application, the call and the decision) into a `DecisionDocument` in the decision's language: names in
-Finnish or Swedish, the call's texts in that language, money and dates formatted the Finnish way. The
+Finnish or Swedish, the call's texts in that language, money and dates formatted the Finnish way; the
+ministry's registry, where a claim for rectification goes, comes from settings.KUNTADIGI_CONTACT. The
 fixed wording around these facts lives in templates/decisions/document.html, through gettext, rendered
 inside `translation.override(document.language)`.
 """
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+
+from django.conf import settings
 
 from kuntadigi.applications.rules import CENT, format_date, format_euros, format_percent
 
@@ -50,13 +53,14 @@ def presumed_day(electronic: bool) -> int:
     return ELECTRONIC_PRESUMED_DAY if electronic else POSTAL_PRESUMED_DAY
 
 
-# Where a claim for rectification is sent: the ministry's registry.
-REGISTRY = {
-    "fi": ("Valtiovarainministeriö, kirjaamo", "PL 28, 00023 Valtioneuvosto", "Snellmaninkatu 1 A, Helsinki"),
-    "sv": ("Finansministeriet, registratorskontoret", "PB 28, 00023 Statsrådet", "Snellmansgatan 1 A, Helsingfors"),
-    "en": ("Ministry of Finance, Registry", "PO Box 28, FI-00023 Government, Finland", "Snellmaninkatu 1 A, Helsinki"),
-}
-REGISTRY_EMAIL = "valtiovarainministerio@gov.fi"
+def registry(language: str) -> tuple[str, str, str]:
+    """Where a claim for rectification is sent, in the language: the ministry's registry (name, postal
+    address, visiting address) from settings.KUNTADIGI_CONTACT, the one place of the service's contacts."""
+    return tuple(settings.KUNTADIGI_CONTACT["registry"][language])
+
+
+def registry_email() -> str:
+    return settings.KUNTADIGI_CONTACT["email"]
 
 
 @dataclass(frozen=True)
@@ -303,8 +307,8 @@ def assemble(facts: DecisionInput) -> DecisionDocument:
             presumed_day=presumed_day(facts.electronic),
             electronic=facts.electronic,
             authority=in_sentence(facts.authority or AUTHORITY[language]),
-            address=REGISTRY[language],
-            email=REGISTRY_EMAIL,
+            address=registry(language),
+            email=registry_email(),
         ),
         presenter=facts.presenter,
         decision_maker=facts.decision_maker,

@@ -33,7 +33,7 @@ def letter_context(delivery: Delivery) -> dict:
         "doc": document,
         "recipient": organisation.legal_name_in(delivery.language),
         "address": services.address_lines(organisation.postal_address),
-        "sender": documents.REGISTRY[delivery.language],
+        "sender": documents.registry(delivery.language),
         "service_url": service_url,
         "presumed_day": rules.PRESUMED_DAYS[rules.POST],
     }

@@ -47,6 +47,9 @@ def row(anonymous, outsider, partner, lead, official):
 GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "core:home": ({}, row(OK, OK, OK, OK, OK)),
     "core:accessibility": ({}, row(OK, OK, OK, OK, OK)),
+    "core:privacy": ({}, row(OK, OK, OK, OK, OK)),
+    "core:cookies": ({}, row(OK, OK, OK, OK, OK)),
+    "core:help": ({}, row(OK, OK, OK, OK, OK)),
     "calls:list": ({}, row(OK, OK, OK, OK, OK)),
     "calls:detail": ({"slug": "{call}"}, row(OK, OK, OK, OK, OK)),
     "accounts:sign_in": ({}, row(OK, OK, OK, OK, OK)),

@@ -168,7 +168,7 @@ LANGUAGES = ["fi", "sv", "en"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("name", ["core:home", "core:accessibility", "calls:list", "accounts:sign_in"])
+@pytest.mark.parametrize("name", ["core:home", "core:accessibility", "core:privacy", "core:cookies", "core:help", "calls:list", "accounts:sign_in"])
 def test_public_pages_are_valid(client, db, during_call, name, lang):
     factories.call("digi-2020")
     check_page(client, name, lang)

@@ -134,3 +134,14 @@ def test_helsinki_shows_wall_time():
     assert (local.hour, local.minute) == (16, 15)
     assert local.utcoffset() == timedelta(hours=3)
     assert clock.helsinki(datetime(2020, 12, 11, 8, 0, tzinfo=UTC)).hour == 10
+
+
+def test_started_at_and_is_frozen_tell_how_the_clock_runs():
+    start = datetime(2020, 10, 5, 12, 0, tzinfo=HKI)
+    clock.set_now(start, frozen=False)
+    assert clock.started_at() == start and not clock.is_frozen()
+    assert clock.now() >= start
+    clock.set_now(start, frozen=True)
+    assert clock.started_at() == start and clock.is_frozen()
+    clock.set_now(None)
+    assert clock.started_at() is None and not clock.is_frozen()
