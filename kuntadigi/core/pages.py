@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kuntadigi import clock
+from kuntadigi.accounts import throttle
 from kuntadigi.accounts.services import TOKEN_LIFETIME_MINUTES, TOKEN_RETENTION
 from kuntadigi.calls.models import Call
 
@@ -69,6 +70,15 @@ def service_cookies() -> list[dict]:
                 "page do not need it: the language is in the address (/fi/, /sv/, /en/)."
             ),
             "lifetime": _duration(settings.LANGUAGE_COOKIE_AGE),
+        },
+        {
+            "name": throttle.DEVICE_COOKIE,
+            "purpose": _(
+                "Remembers a browser that has signed in before, so that the limits on failed sign-ins do not lock you out when "
+                "someone else tries to sign in with your address. It holds a code derived from your e-mail address, not the "
+                "address itself, signed by the service."
+            ),
+            "lifetime": _duration(throttle.DEVICE_COOKIE_MAX_AGE),
         },
     ]
 
