@@ -1,4 +1,5 @@
 import importlib
+import os
 
 import pytest
 
@@ -74,3 +75,36 @@ def call_2020(db):
 def during_call():
     clock.set_now(factories.DURING_2020)
     return factories.DURING_2020
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """The test session's own ClamAV daemon (tests/clamd.py), started once. Missing clamd skips the
+    tests that need it, except in CI (CI or KUNTADIGI_REQUIRE_BROWSER set), where it is a failure."""
+    from tests import clamd as clamd_support
+
+    binary = clamd_support.find_clamd()
+    if binary is None:
+        if os.environ.get("CI") or os.environ.get("KUNTADIGI_REQUIRE_BROWSER"):
+            pytest.fail("clamd is not installed: apt-get install clamav-daemon (CI needs it for the upload scanning tests).")
+        pytest.skip("clamd is not installed (apt-get install clamav-daemon); CI=true makes this a failure")
+    daemon = clamd_support.start(binary, tmp_path_factory.mktemp("clamd"))
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def virus_scanner(request):
+    """Scanning on, through the session's clamd, for every test that uploads (autouse in
+    tests/integration and tests/browser). Without clamd outside CI the uploads go unscanned, as
+    KUNTADIGI_VIRUS_SCAN=off does in development, and the scanning tests themselves are skipped."""
+    from django.test import override_settings
+
+    try:
+        daemon = request.getfixturevalue("clamd")
+    except pytest.skip.Exception:
+        with override_settings(KUNTADIGI_VIRUS_SCAN=False):
+            yield None
+        return
+    with override_settings(KUNTADIGI_VIRUS_SCAN=True, CLAMD_SOCKET=daemon.socket):
+        yield daemon

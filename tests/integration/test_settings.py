@@ -35,6 +35,8 @@ CONFIG_NAMES = (
     "KUNTADIGI_BENCH_VIEWS",
     "TASK_BACKEND",
     "RATELIMIT_IP_META_KEY",
+    "KUNTADIGI_VIRUS_SCAN",
+    "CLAMD_SOCKET",
 )
 
 
@@ -176,3 +178,34 @@ def test_development_runs_tasks_at_once_and_serves_no_benchmark_views():
     assert values["DEBUG"] is True
     assert values["TASKS"] == "django_tasks.backends.immediate.ImmediateBackend"
     assert values["BENCH"] is False
+
+
+# ── Uploads are scanned: on by default, off only by an explicit setting, never in production ────────
+
+PROBE_SCAN = """
+import json
+from django.conf import settings
+print(json.dumps({"SCAN": settings.KUNTADIGI_VIRUS_SCAN, "SOCKET": settings.CLAMD_SOCKET}))
+"""
+
+
+def test_virus_scanning_is_on_by_default_through_debians_clamd_socket():
+    result = import_production(PROBE_SCAN)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"SCAN": True, "SOCKET": "/var/run/clamav/clamd.ctl"}
+    result = import_production(PROBE_SCAN, **PRODUCTION_ENV)
+    assert json.loads(result.stdout)["SCAN"] is True
+
+
+def test_development_may_switch_scanning_off_explicitly():
+    result = import_production(PROBE_SCAN, KUNTADIGI_VIRUS_SCAN="off", CLAMD_SOCKET="/run/clamd/test.sock")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"SCAN": False, "SOCKET": "/run/clamd/test.sock"}
+
+
+def test_production_refuses_to_run_without_virus_scanning():
+    assert "KUNTADIGI_VIRUS_SCAN is off with KUNTADIGI_PRODUCTION=1" in refusal(import_production(**{**PRODUCTION_ENV, "KUNTADIGI_VIRUS_SCAN": "off"}))
+
+
+def test_a_misspelt_scanning_setting_is_refused_rather_than_read_as_off():
+    assert "KUNTADIGI_VIRUS_SCAN is 'of': give on or off." in refusal(import_production(PROBE_SCAN, KUNTADIGI_VIRUS_SCAN="of"))
