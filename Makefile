@@ -103,7 +103,8 @@ run-after-deadline: setup
 	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 $(SCAN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn + the background worker on PostgreSQL, refusing development secrets.
-# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README, "Production-like run").
+# Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (the service's role) and MIGRATION_DATABASE_URL (the owner) in the
+# environment, and clamd running (README, "Production-like run").
 serve-production: venv compilemessages
 	bin/serve-production
 
