@@ -1,6 +1,7 @@
 """The request body is capped and uploads leave no temporary file behind (kuntadigi/core/uploads.py)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,13 +20,14 @@ class MultipartStream:
     """A multipart/form-data body with one file, made as it is read (never whole in memory), counting
     the bytes read. `on_read(position)` is called after each read; it may raise to abort the upload."""
 
-    def __init__(self, file_size: int, on_read=None):
-        head = (
+    def __init__(self, file_size: int, on_read=None, fields: dict[str, str] | None = None):
+        head = "".join(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in (fields or {}).items())
+        head += (
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="description"\r\n\r\nbig\r\n'
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
             "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        self.head = head + MINIMAL_PDF
+        )
+        self.head = head.encode() + MINIMAL_PDF
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
         self.padding = file_size - len(MINIMAL_PDF)
         self.length = len(self.head) + self.padding + len(self.tail)
@@ -86,6 +88,21 @@ def test_a_120_mb_body_is_stopped_soon_after_the_limit_and_answered_413_with_the
     assert "The file is too big: a file may be at most 20,0\u00a0MB." in page
     assert 'href="#id_file"' in page
     assert not Attachment.objects.exists()
+
+
+def test_a_browsers_form_passes_the_csrf_check_before_the_upload_is_stopped(draft):
+    """A browser sends the CSRF token first (it comes first in the form), so the stopped upload still
+    gets the form's 413 and not a CSRF failure."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(draft.user)
+    page = client.get(draft.url("attachments")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    with translation.override("en"):
+        response = post_stream(client, draft.url("attachments"), MultipartStream(40 * MB, fields={"csrfmiddlewaretoken": token}))
+    assert response.status_code == 413
+    assert "The file is too big" in response.content.decode()
 
 
 def test_the_413_page_is_in_the_interface_language(client, draft):
