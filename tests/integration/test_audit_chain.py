@@ -84,7 +84,7 @@ def test_an_event_changed_by_the_owner_is_reported_as_the_first_broken_link():
     assert f"broken at event id {second.pk}" in message
     assert "does not match its content" in message
     assert f"found {second.hash}" in message
-    assert "1 events before it verified" in message
+    assert "Events verified before it: 1." in message
 
 
 @pytest.mark.django_db

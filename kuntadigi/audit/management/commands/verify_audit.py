@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count, broken = chain.first_broken_link(_rows())
         if broken is None:
-            self.stdout.write(f"The audit trail is intact: {count} events, each chained to the one before it.")
+            self.stdout.write(f"The audit trail is intact: {count} event{'' if count == 1 else 's'}, each chained to the one before it.")
             return
         if broken.what == "previous_hash":
             problem = "its link to the event before it does not match (an event before it was removed, added or reordered)"
@@ -36,5 +36,5 @@ class Command(BaseCommand):
         raise CommandError(
             f"The audit trail is broken at event id {broken.event_id}: {problem}. "
             f"Expected {broken.what} {broken.expected}, found {broken.found or '(empty)'}. "
-            f"{count - 1} events before it verified."
+            f"Events verified before it: {count - 1}."
         )
