@@ -21,14 +21,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def service_role():
-    """A role of its own for this test (roles are cluster-wide), given the service's rights in the test database."""
+def service_role(monkeypatch):
+    """A role of its own for this test (roles are cluster-wide), created by grant_service_role --create
+    with its password from the environment and given the service's rights in the test database."""
     role = f"kuntadigi_service_test_{uuid.uuid4().hex[:12]}"
     password = uuid.uuid4().hex
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)).as_string(connection.connection))
+    monkeypatch.setenv("SERVICE_DATABASE_PASSWORD", password)
     try:
-        call_command("grant_service_role", role, verbosity=0)
+        call_command("grant_service_role", role, create=True, verbosity=0)
         settings = connection.settings_dict
         conninfo = psycopg.conninfo.make_conninfo(
             dbname=settings["NAME"], host=settings["HOST"] or None, port=settings["PORT"] or None, user=role, password=password
@@ -37,7 +37,9 @@ def service_role():
             yield service
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP OWNED BY {role}; DROP ROLE {role}").format(role=sql.Identifier(role)).as_string(connection.connection))
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone():
+                cursor.execute(sql.SQL("DROP OWNED BY {role}; DROP ROLE {role}").format(role=sql.Identifier(role)).as_string(connection.connection))
 
 
 def _refused(service, statement: str, params=None) -> str:
