@@ -135,3 +135,14 @@ def test_no_daemon_is_unavailable(tmp_path):
     verdict = virus_scan.scan_chunks([b"x"], socket_path=str(tmp_path / "none.sock"), timeout=1)
     assert verdict.outcome == "unavailable" and not verdict.clean
     assert "FileNotFoundError" in verdict.detail
+
+
+def test_the_deployment_check_warns_when_clamd_does_not_answer(settings, tmp_path, clamd):
+    from kuntadigi.core.checks import clamd_answers
+
+    assert clamd_answers(None) == []
+    settings.CLAMD_SOCKET = str(tmp_path / "gone.sock")
+    (warning,) = clamd_answers(None)
+    assert warning.id == "kuntadigi.W001" and "every upload will be refused" in warning.msg
+    settings.KUNTADIGI_VIRUS_SCAN = False
+    assert clamd_answers(None) == []
