@@ -27,6 +27,18 @@ endif
 # The demo: the clock starts at noon on the 2020 call's last day (it closes at 16.15) and runs on.
 DEMO_ENV := KUNTADIGI_NOW=2020-10-05T12:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL)
 
+# Uploads are scanned for viruses by ClamAV's daemon (README, "Virus scanning"). When Debian's clamd is
+# not running here, the demo switches scanning off explicitly (KUNTADIGI_VIRUS_SCAN=off) and says so;
+# production refuses that setting.
+CLAMD_SOCKET ?= /var/run/clamav/clamd.ctl
+SCAN_ENV := $(shell [ -S "$(CLAMD_SOCKET)" ] || echo KUNTADIGI_VIRUS_SCAN=off)
+define scan_notice
+	@if [ -n "$(SCAN_ENV)" ]; then \
+	  echo "Uploads are NOT scanned for viruses in this demo (KUNTADIGI_VIRUS_SCAN=off): clamd is not running at $(CLAMD_SOCKET)."; \
+	  echo "To scan them: sudo apt-get install clamav-daemon (clamd starts once freshclam has fetched the signatures), then make run again."; \
+	fi
+endef
+
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
@@ -85,19 +97,22 @@ run: setup
 	@echo "Decided and published results (the 2019 call, generated and fictional): http://$(HOST):$(PORT)/fi/results/"
 	@echo "  map /fi/map/, statistics /fi/statistics/, open data /fi/open-data/, API http://$(HOST):$(PORT)/api/v1/"
 	@echo "Stop the server with Ctrl+C. To work as an official after the deadline: make run-after-deadline"
+	$(scan_notice)
 	@echo
-	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(SCAN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 # The same demo with the clock on the morning after the 2020 call closed: screening, assessment and decisions.
 run-after-deadline: setup
 	@echo
 	@echo "kuntadigi demo after the deadline: open http://$(HOST):$(PORT)/fi/ — the clock starts at 6.10.2020 09.00 Helsinki time and runs on."
 	@echo "Links in e-mail messages lead to $(SITE_URL)"
+	$(scan_notice)
 	@echo
-	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
+	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL) $(SCAN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn + the background worker on PostgreSQL, refusing development secrets.
-# Needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment (README, "Production-like run").
+# Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (the service's role) and MIGRATION_DATABASE_URL (the owner) in the
+# environment, and clamd running (README, "Production-like run").
 serve-production: venv compilemessages
 	bin/serve-production
 

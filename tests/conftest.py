@@ -1,4 +1,5 @@
 import importlib
+import os
 
 import pytest
 
@@ -24,14 +25,17 @@ def _test_flush_keeps_audit_triggers():
     """Let the test database be emptied between transactional tests (live_server, transaction=True).
 
     pytest-django empties the database after such a test with `flush`. On PostgreSQL that is TRUNCATE,
-    which the audit trail's row triggers do not see; on SQLite it is DELETE, which they refuse. For the
-    test database only, the flush drops the SQLite triggers, empties the tables and creates the same
-    triggers again (from the audit migration), so the next test still runs on an append-only trail.
+    which the audit trail's statement trigger refuses; on SQLite it is DELETE, which the row triggers
+    refuse. For the test database only, the flush sets the triggers aside (PostgreSQL: disables the
+    TRUNCATE trigger as the tables' owner, in the flush's transaction; SQLite: drops the triggers),
+    empties the tables and puts the same triggers back, so the next test still runs on an append-only trail.
     """
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
     from django.db.backends.sqlite3.base import DatabaseOperations
 
     triggers = importlib.import_module("kuntadigi.audit.migrations.0002_append_only_triggers")
     original = DatabaseOperations.sql_flush
+    original_postgres = PostgresOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
@@ -39,9 +43,21 @@ def _test_flush_keeps_audit_triggers():
             return statements
         return [*triggers.SQLITE_DOWN, *statements, *triggers.SQLITE_UP]
 
+    def sql_flush_postgres(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original_postgres(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if "audit_auditevent" not in tables:
+            return statements
+        return [
+            "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate;",
+            *statements,
+            "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate;",
+        ]
+
     DatabaseOperations.sql_flush = sql_flush
+    PostgresOperations.sql_flush = sql_flush_postgres
     yield
     DatabaseOperations.sql_flush = original
+    PostgresOperations.sql_flush = original_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +102,36 @@ def call_2020(db):
 def during_call():
     clock.set_now(factories.DURING_2020)
     return factories.DURING_2020
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """The test session's own ClamAV daemon (tests/clamd.py), started once. Missing clamd skips the
+    tests that need it, except in CI (CI or KUNTADIGI_REQUIRE_BROWSER set), where it is a failure."""
+    from tests import clamd as clamd_support
+
+    binary = clamd_support.find_clamd()
+    if binary is None:
+        if os.environ.get("CI") or os.environ.get("KUNTADIGI_REQUIRE_BROWSER"):
+            pytest.fail("clamd is not installed: apt-get install clamav-daemon (CI needs it for the upload scanning tests).")
+        pytest.skip("clamd is not installed (apt-get install clamav-daemon); CI=true makes this a failure")
+    daemon = clamd_support.start(binary, tmp_path_factory.mktemp("clamd"))
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def virus_scanner(request):
+    """Scanning on, through the session's clamd, for every test that uploads (autouse in
+    tests/integration and tests/browser). Without clamd outside CI the uploads go unscanned, as
+    KUNTADIGI_VIRUS_SCAN=off does in development, and the scanning tests themselves are skipped."""
+    from django.test import override_settings
+
+    try:
+        daemon = request.getfixturevalue("clamd")
+    except pytest.skip.Exception:
+        with override_settings(KUNTADIGI_VIRUS_SCAN=False):
+            yield None
+        return
+    with override_settings(KUNTADIGI_VIRUS_SCAN=True, CLAMD_SOCKET=daemon.socket):
+        yield daemon

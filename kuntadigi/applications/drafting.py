@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kuntadigi import clock, permissions
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CostCategory
+from kuntadigi.core import virus_scan
 from kuntadigi.registry import rules as registry_rules
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, part_of_field
@@ -547,15 +548,50 @@ def detect_type(uploaded) -> str | None:
     return kind.mime if kind else None
 
 
+def too_large_message() -> str:
+    """What a person reads when the upload was stopped at the size limit (kuntadigi/core/uploads.py)."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    return drafting_rules.check_attachment(limit + 1, None, limit)[0].message
+
+
+def scan_for_viruses(uploaded, application_id: int | None = None) -> None:
+    """Refuse the file unless ClamAV says it is clean (kuntadigi/core/virus_scan.py): infected, over the
+    scanner's limits (a zip bomb) or the scanner not answering, it is never accepted. The log lines name
+    the application and the verdict, never the file's name or who uploaded it."""
+    if not virus_scan.enabled():
+        return
+    verdict = virus_scan.scan_file(uploaded)
+    if verdict.clean:
+        return
+    if verdict.outcome == "infected":
+        logger.warning("Upload refused: the virus scan found %s (application %s).", verdict.detail, application_id)
+        message = _("The file contains a virus or other malicious content, so it was not accepted. Ask your organisation's IT support to check the file.")
+        raise Refused(message, field="file")
+    if verdict.outcome == "limits":
+        logger.warning("Upload refused: over the virus scanner's limits, %s (application %s).", verdict.detail, application_id)
+        raise Refused(
+            _(
+                "The file could not be checked for viruses: unpacked, it is too large or too deeply nested (for example archives inside the document). "
+                "Save it again as a plain PDF or office document, or split it, and upload it again."
+            ),
+            field="file",
+        )
+    logger.error("Upload refused: the virus scanner is not available (%s) (application %s).", verdict.detail, application_id)
+    raise Refused(_("The file could not be checked for viruses just now, so it was not accepted. Please try again in a few minutes."), field="file")
+
+
 def add_attachment(user, application: Application, uploaded, description: str = "") -> Attachment:
+    # The file is checked (size, type from the content, virus scan) before the application is locked:
+    # a scan may take a few seconds, and autosaves of the same application need not wait for it.
+    size = uploaded.size or 0
+    detected = detect_type(uploaded) if 0 < size <= settings.ATTACHMENT_MAX_BYTES else None
+    problems = drafting_rules.check_attachment(size, detected, settings.ATTACHMENT_MAX_BYTES)
+    if problems:
+        raise Refused(problems[0].message, field="file", problems=problems)
+    scan_for_viruses(uploaded, application.pk)
     with transaction.atomic():
         current = _lock(application)
         _require(permissions.can_edit_application(user, current, part="attachments"))
-        size = uploaded.size or 0
-        detected = detect_type(uploaded) if 0 < size <= settings.ATTACHMENT_MAX_BYTES else None
-        problems = drafting_rules.check_attachment(size, detected, settings.ATTACHMENT_MAX_BYTES)
-        if problems:
-            raise Refused(problems[0].message, field="file", problems=problems)
         digest = hashlib.sha256()
         for chunk in uploaded.chunks():
             digest.update(chunk)

@@ -316,6 +316,12 @@ class AttachmentForm(forms.Form):
             "max": drafting_rules.format_size(_max_bytes()),
         }
 
+    def refuse_file(self, message: str) -> None:
+        """The file is refused before the form could see it (the upload was stopped): only that error shows."""
+        self.is_valid()
+        self.errors.pop("file", None)
+        self.add_error("file", message)
+
 
 def _max_bytes() -> int:
     from django.conf import settings

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kuntadigi import clock, permissions
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
+from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, fields_of_parts
 
@@ -436,12 +437,16 @@ def attachments(request, pk):
     application = application_for_viewer(request.user, pk, read=_read_on_get(request, "attachments"))
     decision = permissions.can_edit_application(request.user, application, part="attachments")
     form = AttachmentForm()
+    status = 200
     if request.method == "POST":
         if not decision:
             messages.error(request, decision.reason)
             return redirect("applications:attachments", pk=application.pk)
         form = AttachmentForm(request.POST, request.FILES)
-        if form.is_valid():
+        if upload_too_large(request):  # the upload was stopped at the size limit, unread (kuntadigi/core/uploads.py)
+            form.refuse_file(drafting.too_large_message())
+            status = 413
+        elif form.is_valid():
             try:
                 attachment = drafting.add_attachment(request.user, application, form.cleaned_data["file"], form.cleaned_data["description"])
             except Refused as refusal:
@@ -454,7 +459,7 @@ def attachments(request, pk):
         for attachment in application.attachments.select_related("uploaded_by")
     ]
     context = _page(application, "attachments", form=form, items=items, can_edit=decision, error_items=error_items(form))
-    return render(request, "applications/attachments.html", context)
+    return render(request, "applications/attachments.html", context, status=status)
 
 
 @login_required

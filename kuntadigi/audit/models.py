@@ -29,6 +29,10 @@ class AuditEvent(models.Model):
     application_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
+    # The hash chain (kuntadigi/audit/chain.py): the hash of the event before this one, and this event's
+    # own hash over its fields and that previous hash. Written by services.record, checked by verify_audit.
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ Fixtures
 - mailbox        a real SMTP server (aiosmtpd) on 127.0.0.1 that Django sends to during the test:
                  mailbox.wait_for_mail(to, timeout=10) -> Mail(to, subject, body, html, message).
 - wait_for_mail  the same function as a fixture.
+- (autouse)      uploads are scanned by the session's own clamd (tests/conftest.py: virus_scanner).
 Helpers (tests/browser/helpers.py): assert_no_axe_violations, assert_reads_at_320px,
 assert_skip_link_comes_first, extract_link.
 
@@ -296,3 +297,9 @@ def mailbox(smtp_server, settings) -> Mailbox:
 @pytest.fixture
 def wait_for_mail(mailbox):
     return mailbox.wait_for_mail
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _uploads_are_scanned(virus_scanner):
+    """Every upload through the live server is scanned by the session's own clamd (tests/conftest.py)."""
+    return virus_scanner

@@ -44,9 +44,9 @@ def test_an_autosave_by_the_lead_runs_a_fixed_handful_of_queries(client, call_20
     application, url = lead_signed_in(client, call_2020)
     # session, user, memberships, the application read and locked at once, the form's target areas
     # (which are the call's, so not looked up again), the target areas chosen, the update, the audit
-    # event (+ savepoint and release inside the test's transaction)
+    # chain's head and the audit event (+ savepoint and release inside the test's transaction)
     data = form_data(application)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.post(url, data)
     assert response.status_code == 200
     assert response.json()["ok"] is True
@@ -81,8 +81,8 @@ def test_a_partner_may_see_the_application_but_its_autosave_is_refused(client, c
 def test_an_autosave_of_one_changed_text_looks_up_no_target_areas(client, call_2020, django_assert_num_queries):
     application, url = lead_signed_in(client, call_2020)
     # What the browser sends while someone types: the one field that changed. Session, user,
-    # memberships, the application read and locked, the update, the audit event, and the savepoint
-    # and its release inside the test's transaction.
-    with django_assert_num_queries(8):
+    # memberships, the application read and locked, the update, the audit chain's head and the audit
+    # event, and the savepoint and its release inside the test's transaction.
+    with django_assert_num_queries(9):
         response = client.post(url, {"version": application.version, "fields": "objectives", "objectives": "Kirjoitan."})
     assert response.status_code == 200 and response.json()["changed"] == ["objectives"]

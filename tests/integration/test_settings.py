@@ -38,6 +38,8 @@ CONFIG_NAMES = (
     "EMAIL_BACKEND",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURITY_CONTACT",
+    "KUNTADIGI_VIRUS_SCAN",
+    "CLAMD_SOCKET",
 )
 
 
@@ -199,3 +201,32 @@ def test_hsts_covers_subdomains_only_when_the_deployment_says_so():
     assert values["HSTS_SECONDS"] == 31536000 and values["HSTS_SUBDOMAINS"] is False
     values = json.loads(import_production(**PRODUCTION_ENV, SECURE_HSTS_INCLUDE_SUBDOMAINS="1").stdout)
     assert values["HSTS_SUBDOMAINS"] is True
+# ── Uploads are scanned: on by default, off only by an explicit setting, never in production ────────
+
+PROBE_SCAN = """
+import json
+from django.conf import settings
+print(json.dumps({"SCAN": settings.KUNTADIGI_VIRUS_SCAN, "SOCKET": settings.CLAMD_SOCKET}))
+"""
+
+
+def test_virus_scanning_is_on_by_default_through_debians_clamd_socket():
+    result = import_production(PROBE_SCAN)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"SCAN": True, "SOCKET": "/var/run/clamav/clamd.ctl"}
+    result = import_production(PROBE_SCAN, **PRODUCTION_ENV)
+    assert json.loads(result.stdout)["SCAN"] is True
+
+
+def test_development_may_switch_scanning_off_explicitly():
+    result = import_production(PROBE_SCAN, KUNTADIGI_VIRUS_SCAN="off", CLAMD_SOCKET="/run/clamd/test.sock")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"SCAN": False, "SOCKET": "/run/clamd/test.sock"}
+
+
+def test_production_refuses_to_run_without_virus_scanning():
+    assert "KUNTADIGI_VIRUS_SCAN is off with KUNTADIGI_PRODUCTION=1" in refusal(import_production(**{**PRODUCTION_ENV, "KUNTADIGI_VIRUS_SCAN": "off"}))
+
+
+def test_a_misspelt_scanning_setting_is_refused_rather_than_read_as_off():
+    assert "KUNTADIGI_VIRUS_SCAN is 'of': give on or off." in refusal(import_production(PROBE_SCAN, KUNTADIGI_VIRUS_SCAN="of"))
