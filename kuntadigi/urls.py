@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from kuntadigi.mfa import views as mfa_views
 from kuntadigi.core import views as core_views
+from kuntadigi.mfa import views as mfa_views
 
 urlpatterns = [
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),

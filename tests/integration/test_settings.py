@@ -201,6 +201,8 @@ def test_hsts_covers_subdomains_only_when_the_deployment_says_so():
     assert values["HSTS_SECONDS"] == 31536000 and values["HSTS_SUBDOMAINS"] is False
     values = json.loads(import_production(**PRODUCTION_ENV, SECURE_HSTS_INCLUDE_SUBDOMAINS="1").stdout)
     assert values["HSTS_SUBDOMAINS"] is True
+
+
 # ── Uploads are scanned: on by default, off only by an explicit setting, never in production ────────
 
 PROBE_SCAN = """
