@@ -168,3 +168,20 @@ def test_system_administrators_see_the_officials_reads_by_person_and_application
     change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "x"})
     assert change.status_code in (302, 403)
     assert AuditEvent.objects.get(pk=event.pk).action == "application.read"
+
+
+def test_a_lost_authenticator_is_removed_in_the_admin_without_showing_or_recording_its_key(client, sysadmin):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    person = factories.user("kadotti@vm.fi", official=True)
+    device = TOTPDevice.objects.create(user=person, name="Puhelin", confirmed=True)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert "Puhelin" in page
+    assert device.key not in page and "qrcode" not in page.lower()
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    event = AuditEvent.objects.get(action="admin.deleted", object_type="otp_totp.totpdevice")
+    assert event.before == {"user_id": person.pk, "device": "otp_totp.totpdevice", "name": "Puhelin", "confirmed": True}
+    assert device.key not in str(event.before)

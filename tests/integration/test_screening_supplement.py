@@ -159,7 +159,8 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     # The budget is open: the lead raises the partner's line and the grant.
     lines = list(BudgetLine.objects.filter(application=app).order_by("pk"))
     lines[1].amount = Decimal("6000.00")
-    response = client.post(reverse("applications:budget", args=[app.pk]), budget_post(app, "13600,00", lines))
+    # The pages are in English here, so the amount is typed the English way.
+    response = client.post(reverse("applications:budget", args=[app.pk]), budget_post(app, "13600.00", lines))
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.requested_grant == Decimal("13600.00")
