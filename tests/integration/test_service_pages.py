@@ -91,7 +91,8 @@ def cookie_names_on(page: str) -> set[str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_cookie_notice_names_the_cookies_the_settings_set(client, db, settings, lang):
     page = get(client, "core:cookies", lang)
-    assert cookie_names_on(page) == {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, CookieStorage.cookie_name, throttle.DEVICE_COOKIE}
+    expected = {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, CookieStorage.cookie_name, throttle.DEVICE_COOKIE}
+    assert cookie_names_on(page) == expected
     text = text_of(main_of(page))
     assert {"fi": "seurantaan", "sv": "spårning", "en": "tracking"}[lang] in text
 
