@@ -296,7 +296,8 @@ def test_opening_the_decision_is_recorded_once_per_organisation(client, world, d
     assert partner.read_by == world.partner_user
     assert AuditEvent.objects.filter(action="delivery.read").count() == 2
     client.force_login(world.preparer)  # the officials' timeline of the application names it
-    assert "Decision opened by an organisation" in page_text(client.get(url("screening:application", world.apps["sv"].pk)))
+    lead_name = Organisation.objects.get(municipality_code="638").name_fi
+    assert f"{lead_name} opened the decision" in page_text(client.get(url("screening:application", world.apps["sv"].pk)))
 
 
 # ── What the applicants and the officials see ───────────────────────────────
