@@ -275,7 +275,9 @@ def receipt(request, pk: int, number: int):
     lead, partners = content_party_names(submission.application, submission.content)
     if lead is not None:
         facts.update(lead=lead, partners=partners)
-    context = {"application": submission.application, "submission": submission, "facts": facts, **_nav("overview")}
+    # The applicants get a receipt number and the time; the fingerprint stays in the PDF and for the officials.
+    is_member = bool(permissions.application_org_ids(submission.application) & permissions.organisation_ids(request.user))
+    context = {"application": submission.application, "submission": submission, "facts": facts, "show_fingerprint": not is_member, **_nav("overview")}
     return render(request, "applications/submission/receipt.html", context)
 
 
