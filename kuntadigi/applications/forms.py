@@ -283,14 +283,33 @@ class BudgetForm(forms.Form):
 # ── Attachments ──────────────────────────────────────────────────────────────
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one file input; each file is cleaned as a single FileField would."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            if not data:
+                return super().clean(None, initial)
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")})
+    file = MultipleFileField(label=_("Files"), error_messages={"required": _("Choose one or more files to upload."), "empty": _("The file is empty.")})
     description = forms.CharField(label=_("Description (optional)"), max_length=300, required=False, help_text=_("For example: Cooperation agreement draft."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.odt,.docx,.xlsx,.ods," + ",".join(drafting_rules.ATTACHMENT_TYPES)
-        self.fields["file"].help_text = _("%(types)s, at most %(max)s.") % {
+        self.fields["file"].help_text = _("You can choose several files at once. %(types)s, each at most %(max)s.") % {
             "types": drafting_rules.attachment_type_names(),
             "max": drafting_rules.format_size(_max_bytes()),
         }

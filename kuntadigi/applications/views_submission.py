@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kuntadigi import clock, permissions
 from kuntadigi.calls.models import Call
@@ -126,6 +126,7 @@ def detail(request, pk: int):
             or (application.state == State.SUPPLEMENT_REQUESTED and bool(permissions.can_submit_supplement(user, application)))
         ),
         "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
+        "may_delete": application.state == State.DRAFT and bool(permissions.can_delete_draft(user, application)),
         "is_lead": is_lead,
         "is_member": bool(permissions.application_org_ids(application) & permissions.organisation_ids(user)),
         **_nav("overview"),
@@ -289,6 +290,18 @@ def submission_pdf(request, pk: int, number: int):
     response = HttpResponse(render_submission_pdf(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
     return response
+
+
+@login_required
+@require_GET
+def draft_print(request, pk: int):
+    """The live draft as a page to print (the browser's print command), marked as a draft throughout."""
+    application = application_for_viewer(request.user, pk)
+    if application.state != State.DRAFT:
+        return redirect("applications:detail", pk=application.pk)
+    full = with_content(Application.objects.all()).get(pk=application.pk)
+    context = {"application": full, "content": content_view(snapshot.application_content(full), full.call), "printed_at": clock.now()}
+    return render(request, "applications/print.html", context)
 
 
 # ── Officials ───────────────────────────────────────────────────────────────
