@@ -155,7 +155,7 @@ class ApplicationForm(forms.Form):
         self.fields["target_areas"].queryset = call.target_areas.all()
         self.fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
         self.fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
-        date_hint = _("For example 2021-01-31.")
+        date_hint = _("For example 31.1.2021.")
         self.fields["start_date"].help_text = date_hint
         self.fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
         self.fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()

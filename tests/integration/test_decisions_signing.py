@@ -260,3 +260,13 @@ def test_a_grant_drafted_before_the_application_was_screened_ineligible_cannot_b
 
     assert world.application("fi").state == "ineligible"
     assert Decision.objects.get(application=world.apps["fi"]).state == "draft"
+
+
+def test_the_applicants_status_shows_the_decisions_date_not_the_submission_time(client, world, django_capture_on_commit_callbacks):
+    app = world.apps["fi"]
+    sign(world, "fi", django_capture_on_commit_callbacks)
+    client.force_login(world.apps["fi"].created_by)
+    page = client.get(url("applications:detail", app.pk, lang="fi")).content.decode()
+    state = page[page.index("<dt>Tila</dt>") : page.index("</dd>", page.index("<dt>Tila</dt>"))]
+    assert "päätetty 11.12.2020" in state
+    assert "5.10.2020" not in state  # the submission time is not the status's date
