@@ -1,9 +1,10 @@
 """Money, dates and times written the way each of the service's languages writes them (pure functions).
 
 Finnish and Swedish: 12 000,50 €, 31.1.2021, 31.1.2021 klo 16.15 (Swedish: kl. 16.15).
-English: €12,000.50, 31 January 2021, 31 January 2021 at 16:15. This one English money format (the euro
-sign before the amount, comma for thousands, point for cents) is used everywhere the service writes a
-sum in English. The groups of digits and the space before € are non-breaking spaces, so a sum never
+English: 12,000.50 €, 31 January 2021, 31 January 2021 at 16:15. This one English money format (comma
+for thousands, point for cents, the euro sign after the amount as in the other two languages) is used
+everywhere the service writes a sum in English, the messages that write "%(amount)s €" included (they
+take `number`). The groups of digits and the space before € are non-breaking spaces, so a sum never
 breaks across lines.
 """
 
@@ -46,17 +47,22 @@ def _groups(whole: str, separator: str) -> str:
     return separator.join(groups)
 
 
-def money(amount: Decimal | int | str, language: str | None, *, whole_if_even: bool = False) -> str:
-    """An amount in euros: '12 000,00 €' (fi, sv) or '€12,000.00' (en). `whole_if_even` leaves out
-    zero cents ('12 000 €', '€12,000'), as a sentence in the audit timeline writes them."""
+def number(amount: Decimal | int | str, language: str | None, *, whole_if_even: bool = False) -> str:
+    """The figure of a sum without the euro sign: '12 000,00' (fi, sv) or '12,000.00' (en)."""
     quantized = Decimal(amount).quantize(CENT)
     sign = "-" if quantized < 0 else ""
     whole, cents = f"{abs(quantized):.2f}".split(".")
     english = _language(language) == "en"
-    number = _groups(whole, "," if english else NBSP)
+    figure = _groups(whole, "," if english else NBSP)
     if not (whole_if_even and cents == "00"):
-        number += ("." if english else ",") + cents
-    return f"{sign}€{number}" if english else f"{sign}{number}{NBSP}€"
+        figure += ("." if english else ",") + cents
+    return sign + figure
+
+
+def money(amount: Decimal | int | str, language: str | None, *, whole_if_even: bool = False) -> str:
+    """An amount in euros: '12 000,00 €' (fi, sv) or '12,000.00 €' (en). `whole_if_even` leaves out
+    zero cents ('12 000 €', '12,000 €'), as a sentence in the audit timeline writes them."""
+    return f"{number(amount, language, whole_if_even=whole_if_even)}{NBSP}€"
 
 
 def day(value: date, language: str | None) -> str:

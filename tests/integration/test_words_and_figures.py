@@ -109,7 +109,7 @@ def test_english_pages_write_sums_and_dates_in_english_and_finnish_pages_the_fin
     english = client.get(url("calls:detail", call.slug, lang="en")).content.decode()
     finnish = client.get(url("calls:detail", call.slug, lang="fi")).content.decode()
     swedish = client.get(url("calls:detail", call.slug, lang="sv")).content.decode()
-    assert "€10,000,000.00" in english and "10 000 000,00 €" not in english.replace(NB, " ")
+    assert "10,000,000.00\u00a0€" in english and "10 000 000,00 €" not in english.replace(NB, " ")
     assert "10 000 000,00 €" in finnish.replace(NB, " ")
     assert "5 October 2020 at 16:15 Finnish time" in english
     assert "5.10.2020 klo 16.15 Suomen aikaa" in finnish
@@ -265,5 +265,5 @@ def test_requested_grant_sums_read_in_english_on_the_budget_page(client, during_
     app = submission_data.application(factories.call(), requested=Decimal("12750.00"))
     client.force_login(app.created_by)
     english = client.get(url("applications:detail", app.pk, lang="en")).content.decode()
-    assert "€12,750.00" in english
+    assert "12,750.00\u00a0€" in english
     clock.set_now(factories.DURING_2020)

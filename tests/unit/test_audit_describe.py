@@ -41,7 +41,7 @@ def test_a_budget_edit_reads_as_one_sentence_in_finnish_and_swedish():
 
 def test_a_budget_edit_in_english_writes_euros_the_english_way():
     en = describe(budget_edit("12000.50"), LOOKUPS, "en")
-    assert en.what == "Budget line 'Koulutus' (Loviisa): €12,000.50 → €15,000"
+    assert en.what == f"Budget line 'Koulutus' (Loviisa): 12,000.50{NB}€ → 15,000{NB}€"
 
 
 def test_who_when_and_role_in_each_language():
@@ -66,9 +66,9 @@ def test_several_budget_changes_are_listed_under_one_sentence():
     described = describe(event, LOOKUPS, "en")
     assert described.what == "Budget changed in 3 places"
     assert described.details == (
-        "Budget line 'Staff costs' (Loviisa) removed: €100",
-        "Budget line 'Ohjelmisto' (Porvoo) added: €2,500",
-        "Grant applied for: not given → €2,000",
+        f"Budget line 'Staff costs' (Loviisa) removed: 100{NB}€",
+        f"Budget line 'Ohjelmisto' (Porvoo) added: 2,500{NB}€",
+        f"Grant applied for: not given → 2,000{NB}€",
     )
 
 
@@ -93,7 +93,7 @@ def test_budget_changes_pair_lines_by_organisation_category_and_description():
             "application.partner_removed",
             {"organisation": 11, "budget_lines": [{"category": "staff", "amount": "100.00"}, {"category": "staff", "amount": "50.50"}]},
             {"version": 3},
-            "Partner removed: Loviisa, with its 2 budget lines (€150.50)",
+            f"Partner removed: Loviisa, with its 2 budget lines (150.50{NB}€)",
         ),
         (
             "application.attachment_added",
@@ -159,10 +159,10 @@ def test_budget_changes_pair_lines_by_organisation_category_and_description():
             {"scores": {"5": {"score": 4, "justification": "x"}}, "submitted_at": "2020-10-20T10:00:00+00:00"},
             "Assessment submitted: Impact 4",
         ),
-        ("decisions.proposal_set", {"amount": "1000.00", "reason": ""}, {"amount": "1200.00", "reason": ""}, "Amount proposed: €1,000 → €1,200"),
-        ("decisions.proposal_set_to_requested", {}, {"amount": "1200.00", "reason": ""}, "Amount applied for proposed: €1,200"),
-        ("decisions.proposal_filled", {}, {"amount": "1200.00", "reason": ""}, "Amount proposed by filling the appropriation in rank order: €1,200"),
-        ("decision.prepare", {}, {"outcome": "grant", "state": "draft", "amount": "85000.00"}, "Decision prepared: grant of €85,000"),
+        ("decisions.proposal_set", {"amount": "1000.00", "reason": ""}, {"amount": "1200.00", "reason": ""}, f"Amount proposed: 1,000{NB}€ → 1,200{NB}€"),
+        ("decisions.proposal_set_to_requested", {}, {"amount": "1200.00", "reason": ""}, f"Amount applied for proposed: 1,200{NB}€"),
+        ("decisions.proposal_filled", {}, {"amount": "1200.00", "reason": ""}, f"Amount proposed by filling the appropriation in rank order: 1,200{NB}€"),
+        ("decision.prepare", {}, {"outcome": "grant", "state": "draft", "amount": "85000.00"}, f"Decision prepared: grant of 85,000{NB}€"),
         (
             "decision.sign",
             {"outcome": "no_grant"},

@@ -146,8 +146,8 @@ def test_euros_read_the_finnish_way_in_finnish_and_swedish_and_the_english_way_i
             assert stats.euros_text(D("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
             assert stats.euros_text(D("1234567.5"), cents=False) == "1\u00a0234\u00a0568\u00a0€"
     with translation.override("en"):
-        assert stats.euros_text(D("1234567.5")) == "€1,234,567.50"
-        assert stats.euros_text(D("1234567.5"), cents=False) == "€1,234,568"
+        assert stats.euros_text(D("1234567.5")) == "1,234,567.50\u00a0€"
+        assert stats.euros_text(D("1234567.5"), cents=False) == "1,234,568\u00a0€"
 
 
 # ── Bar charts ───────────────────────────────────────────────────────────────

@@ -77,10 +77,10 @@ def test_budget_lines_and_requested_grant():
     after = changed(budget=lines, requested_grant="13600.00")
     changes = diff.diff(BASE, after, category_names={"services": "Ostopalvelut", "staff": "Henkilöstökulut"})
     budget = only(changes, "budget")
-    assert budget.removed == ("Loviisa – Ostopalvelut – Koulutus – €5,000.00",)
-    assert budget.added == ("Loviisa – Ostopalvelut – Koulutus – €6,000.00",)
+    assert budget.removed == ("Loviisa – Ostopalvelut – Koulutus – 5,000.00\u00a0€",)
+    assert budget.added == ("Loviisa – Ostopalvelut – Koulutus – 6,000.00\u00a0€",)
     grant = only(changes, "requested_grant")
-    assert (grant.before, grant.after) == ("€12,750.00", "€13,600.00")
+    assert (grant.before, grant.after) == ("12,750.00\u00a0€", "13,600.00\u00a0€")
     with translation.override("sv"):  # Finnish and Swedish pages write sums the Finnish way
         grant = only(diff.diff(BASE, after), "requested_grant")
         assert (grant.before, grant.after) == ("12\u00a0750,00\u00a0€", "13\u00a0600,00\u00a0€")
@@ -90,7 +90,7 @@ def test_an_identical_budget_line_twice_counts_twice():
     line = BASE["budget"][0]
     change = only(diff.diff(BASE, changed(budget=[*BASE["budget"], dict(line)])), "budget")
     assert change.removed == ()
-    assert change.added == ("Porvoo – staff – Projektipäällikkö – €10,000.00",)
+    assert change.added == ("Porvoo – staff – Projektipäällikkö – 10,000.00\u00a0€",)
 
 
 def test_attachments_by_name_and_content():
