@@ -111,8 +111,32 @@ def raw_events(application: Application) -> list[dict]:
     return list(AuditEvent.objects.filter(application_id=application.pk).order_by("at", "id").values(*names))
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Also a column of bytes (a hash, say) as hex, so that a column added later never breaks the download."""
+
+    def default(self, o):
+        if isinstance(o, bytes | memoryview):
+            return bytes(o).hex()
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, cls=_Encoder, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def as_json(events: list[dict]) -> str:
-    return json.dumps(events, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    return json.dumps(events, cls=_Encoder, ensure_ascii=False, indent=2)
 
 
 def as_csv(events: list[dict]) -> str:
@@ -121,12 +145,5 @@ def as_csv(events: list[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(columns)
     for event in events:
-        writer.writerow(
-            [
-                json.dumps(event[c], cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
-                if isinstance(event[c], dict | list)
-                else (event[c].isoformat() if hasattr(event[c], "isoformat") else ("" if event[c] is None else event[c]))
-                for c in columns
-            ]
-        )
+        writer.writerow([_cell(event[c]) for c in columns])
     return out.getvalue()

@@ -243,3 +243,13 @@ def test_names_that_are_no_longer_there_are_said_in_words():
     assert described.what == "Partner added: an organisation"
     assert described.who == "a person no longer in the service"
     assert "404" not in described.what and "99" not in described.who
+
+
+def test_the_raw_download_carries_any_column_as_text():
+    from kuntadigi.screening import timeline
+
+    events = [{"id": 1, "at": AT, "action": "x", "before": {}, "after": {"a": [1]}, "hash": b"\x01\xff", "extra": None}]
+    assert '"hash": "01ff"' in timeline.as_json(events)
+    rows = timeline.as_csv(events).splitlines()
+    assert rows[0] == "id,at,action,before,after,hash,extra"
+    assert rows[1] == '1,2020-10-05T09:07:00+00:00,x,{},"{""a"": [1]}",01ff,'
