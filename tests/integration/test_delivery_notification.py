@@ -318,12 +318,12 @@ def test_the_applicants_page_shows_how_each_organisation_was_notified_and_the_la
     after = delivery_rows(page_text(client.get(detail)))
 
     # E-mailed Fri 11.12.2020: presumed notified Mon 14.12.2020; 30 days later is Wed 13.1.2021.
-    assert after["Hämeenlinna"] == "Hämeenlinna By e-mail, 11.12.2020 – 14.12.2020 13.1.2021"
+    assert after["Hämeenlinna"] == "Hämeenlinna By e-mail, 11 December 2020 – 14 December 2020 13 January 2021"
     # The letter, not posted yet when Vaasa read the decision in the service: reading it is no notification
     # without consent, so no day yet; posted Mon 14.12.2020, presumed received on the 7th day, Mon 21.12.2020;
     # 30 days later is Wed 20.1.2021.
-    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11.12.2020 – –"
-    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14.12.2020 11.12.2020 21.12.2020 20.1.2021"
+    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11 December 2020 – –"
+    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14 December 2020 11 December 2020 21 December 2020 20 January 2021"
     assert "Its copy (PDF)" not in after["Hämeenlinna"]  # the lead's is the signed decision itself
 
 
@@ -338,7 +338,7 @@ def test_the_officials_decision_list_shows_each_delivery(client, world, django_c
     page = page_text(client.get(url("decisions:decision_list", world.call.slug)))
 
     row = page.split(world.apps["fi"].reference, 1)[1].split("</tr>")[0]
-    assert "Hämeenlinna:" in row and "e-mailed" in row and "opened 11.12.2020" in row
+    assert "Hämeenlinna:" in row and "e-mailed" in row and "opened 11 December 2020" in row
     assert "Vaasa:" in row and "to post" in row
     assert "Letters to post (1 waiting)" in page
     services.mark_posted(world.preparer, deliveries_of(decision)["905"].pk, date(2020, 12, 11))
