@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from kuntadigi import clock
-from kuntadigi.core import formats
 from kuntadigi.applications import drafting
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.models import Application, BudgetLine, Submission
 from kuntadigi.audit.models import AuditEvent
+from kuntadigi.core import formats
 from kuntadigi.screening import services
 from kuntadigi.screening.models import SupplementRequest
 from tests import factories
