@@ -38,7 +38,7 @@ def test_the_tab_bar_tells_what_is_missing_and_the_lead_uploads_two_files_at_onc
     page.fill("#id_project_name", "")
     with page.expect_navigation():
         page.locator("form.application-form button[type=submit]").click()
-    expect(nav.get_by_role("link", name="Hanke 1 puuttuu")).to_be_visible()
+    expect(nav.get_by_role("link", name="Hanke 1 kohta puuttuu")).to_be_visible()
 
     first, second = tmp_path / "suunnitelma.pdf", tmp_path / "sopimus.pdf"
     first.write_bytes(MINIMAL_PDF)

@@ -54,9 +54,9 @@ def test_the_tab_bar_says_in_words_which_sections_are_complete_and_which_miss_so
     nav = text_of(nav_of(client.get(url("applications:edit", draft.application.pk)).content.decode()))
     # A new draft: the project page misses its texts, the partners are missing, the budget is empty;
     # attachments are optional.
-    assert re.search(r"Hanke ! \d+ puuttuu", nav)
-    assert re.search(r"Osatoteuttajat ! \d+ puuttuu", nav)
-    assert re.search(r"Talousarvio ! \d+ puuttuu", nav)
+    assert re.search(r"Hanke ! \d+ kohtaa puuttuu", nav)
+    assert re.search(r"Osatoteuttajat ! \d+ kohtaa puuttuu", nav)
+    assert re.search(r"Talousarvio ! \d+ kohtaa puuttuu", nav)
     assert "Liitteet ✓ valmis" in nav
     assert "Tarkista ja lähetä" in nav
 
