@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.submit, name="submit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<int:pk>/print/", views.draft_print, name="print"),
+    path("applications/<int:pk>/print/pdf/", views.draft_pdf, name="draft_pdf"),
     path("applications/<int:pk>/versions/<int:number>/", views.receipt, name="receipt"),
     path("applications/<int:pk>/versions/<int:number>/pdf/", views.submission_pdf, name="pdf"),
     path("officials/calls/", views.official_calls, name="official_calls"),

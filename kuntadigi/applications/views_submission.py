@@ -304,6 +304,21 @@ def draft_print(request, pk: int):
     return render(request, "applications/print.html", context)
 
 
+@login_required
+@require_GET
+def draft_pdf(request, pk: int):
+    """The live draft as a PDF marked DRAFT (the same layout as a submitted version's PDF)."""
+    from .pdf import render_draft_pdf
+
+    application = application_for_viewer(request.user, pk)
+    if application.state != State.DRAFT:
+        return redirect("applications:detail", pk=application.pk)
+    full = with_content(Application.objects.all()).get(pk=application.pk)
+    response = HttpResponse(render_draft_pdf(full, clock.now()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-draft.pdf"'
+    return response
+
+
 # ── Officials ───────────────────────────────────────────────────────────────
 
 SORTS = {

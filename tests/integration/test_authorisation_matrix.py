@@ -74,6 +74,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     # A submitted application is no draft: nobody deletes it, and its printable view sends to its overview.
     "applications:delete": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT)),
     "applications:print": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT)),
+    "applications:draft_pdf": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT)),
     "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),
     "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, REDIRECT)),
     "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, OK)),

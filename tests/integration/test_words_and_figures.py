@@ -4,6 +4,7 @@ Each test asserts what a person sees on the page: the tab bar's checklist and it
 number instead of hashes, English sums and dates, Finnish date hints, deleting and printing a draft,
 previewing attachments and uploading several files at once."""
 
+import io
 import re
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from kuntadigi import clock
 from kuntadigi.applications import submission as submission_services
@@ -203,6 +205,20 @@ def test_a_draft_has_a_printable_view_marked_as_a_draft(client, during_call):
     assert page.count("LUONNOS – ei lähetetty") == 2
     assert "Avoin kunta" in page and "Sähköiset kokoukset kaikissa kunnissa." in page
     assert "10 000,00 €" in page.replace(NB, " ")
+    pdf_url = url("applications:draft_pdf", app.pk)
+    assert pdf_url in page
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).replace(NB, " ")
+    assert "LUONNOS – ei lähetetty" in text and "Avoin kunta" in text and "SHA-256" not in text
+
+
+def test_a_submitted_application_has_no_draft_print(client, during_call):
+    app = submission_data.application(factories.call(), requested=Decimal("12750.00"))
+    assert submission_services.submit_application(app.created_by, app.pk).submission is not None
+    client.force_login(app.created_by)
+    assert client.get(url("applications:draft_pdf", app.pk))["Location"] == url("applications:detail", app.pk)
+    assert client.get(url("applications:print", app.pk))["Location"] == url("applications:detail", app.pk)
 
 
 # ── Previewing and uploading several attachments ────────────────────────────
