@@ -206,6 +206,17 @@ def can_submit_application(user, application) -> Decision:
     return ALLOW
 
 
+def can_delete_draft(user, application) -> Decision:
+    """The lead's staff may delete a draft that was never submitted (a submitted one is kept: it was received)."""
+    from kuntadigi.applications.lifecycle import State
+
+    if not is_lead_member(user, application):
+        return deny(_("Only the lead applicant's staff can delete the application."))
+    if application.state != State.DRAFT or application.submissions.exists():
+        return deny(_("An application that has been submitted cannot be deleted; it stays stored as received."))
+    return ALLOW
+
+
 def can_withdraw_application(user, application) -> Decision:
     if not is_lead_member(user, application):
         return deny(_("Only the lead applicant's staff can withdraw the application."))

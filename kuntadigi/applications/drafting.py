@@ -385,6 +385,61 @@ def remove_partner(user, application: Application, participant_pk: int) -> Organ
     return organisation
 
 
+# ── Deleting a draft ─────────────────────────────────────────────────────────
+
+
+def delete_draft(user, application: Application) -> str:
+    """Delete a draft that was never submitted, with its partners, budget and attachments. The
+    partners' staff are told by e-mail; the audit trail keeps the event. Returns the reference."""
+    from kuntadigi.accounts.models import Membership
+
+    with transaction.atomic():
+        current = _lock(application)
+        _require(permissions.can_delete_draft(user, current))
+        partners = list(current.participants.filter(role=Participant.Role.PARTNER).select_related("organisation"))
+        recipients = sorted(
+            {
+                (m.user.email, m.user.language or current.language)
+                for m in Membership.objects.filter(organisation__in=[p.organisation_id for p in partners], status=Membership.Status.APPROVED).select_related(
+                    "user"
+                )
+                if m.user.email and m.user_id != user.pk
+            }
+        )
+        files = [attachment.file.name for attachment in current.attachments.all()]
+        storage = Attachment._meta.get_field("file").storage
+        notice = {
+            "reference": current.reference,
+            "project_name": current.project_name,
+            "lead_fi": current.lead.name_fi,
+            "lead_sv": current.lead.name_sv or current.lead.name_fi,
+            "call": current.call_id,
+        }
+        audit.record(
+            user,
+            "application.draft_deleted",
+            current,
+            application_id=current.pk,
+            before={
+                "reference": current.reference,
+                "project_name": current.project_name,
+                "partners": [p.organisation_id for p in partners],
+                "attachments": len(files),
+                "version": current.version,
+            },
+        )
+        current.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        if recipients:
+            from kuntadigi.core.tasks import enqueue_with_transaction
+
+            from .tasks import send_draft_deleted_email
+
+            enqueue_with_transaction(send_draft_deleted_email, notice, [list(r) for r in recipients])
+    logger.info("draft application deleted")
+    return notice["reference"]
+
+
 # ── Budget ───────────────────────────────────────────────────────────────────
 
 

@@ -166,7 +166,7 @@ class ApplicationForm(forms.Form):
         self.fields["target_areas"].queryset = call.target_areas.all()
         self.fields["summary"].help_text = _("A short description of the project. At most %(max)d characters.") % {"max": call.summary_max_chars}
         self.fields["summary"].widget.attrs["data-max-chars"] = str(call.summary_max_chars)
-        date_hint = _("For example 2021-01-31.")
+        date_hint = _("For example 31.1.2021.")
         self.fields["start_date"].help_text = date_hint
         self.fields["end_date"].help_text = _("The project must end by %(date)s.") % {"date": rules.format_date(call.project_end_latest)} + " " + date_hint
         self.fields["end_date"].widget.attrs["max"] = call.project_end_latest.isoformat()
@@ -304,14 +304,33 @@ class BudgetForm(forms.Form):
 # ── Attachments ──────────────────────────────────────────────────────────────
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one file input; each file is cleaned as a single FileField would."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            if not data:
+                return super().clean(None, initial)
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload."), "empty": _("The file is empty.")})
+    file = MultipleFileField(label=_("Files"), error_messages={"required": _("Choose one or more files to upload."), "empty": _("The file is empty.")})
     description = forms.CharField(label=_("Description (optional)"), max_length=300, required=False, help_text=_("For example: Cooperation agreement draft."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.odt,.docx,.xlsx,.ods," + ",".join(drafting_rules.ATTACHMENT_TYPES)
-        self.fields["file"].help_text = _("%(types)s, at most %(max)s.") % {
+        self.fields["file"].help_text = _("You can choose several files at once. %(types)s, each at most %(max)s.") % {
             "types": drafting_rules.attachment_type_names(),
             "max": drafting_rules.format_size(_max_bytes()),
         }

@@ -27,7 +27,34 @@ def submission_html(submission) -> str:
     )
 
 
+def draft_html(application, printed_at) -> str:
+    """The live draft in the same layout as a submitted version, marked as a draft and without a fingerprint."""
+    from . import snapshot
+
+    content = snapshot.application_content(application)
+    facts = {"reference": application.reference, "project_name": application.project_name, "lead": application.lead.name}
+    return render_to_string(
+        "applications/submission/pdf.html",
+        {
+            "draft": True,
+            "facts": facts,
+            "content": content_view(content, application.call),
+            "call": application.call,
+            "printed_at": printed_at,
+            "LANGUAGE_CODE": get_language(),
+        },
+    )
+
+
+def render_draft_pdf(application, printed_at) -> bytes:
+    return _render(draft_html(application, printed_at))
+
+
 def render_submission_pdf(submission) -> bytes:
+    return _render(submission_html(submission))
+
+
+def _render(html: str) -> bytes:
     # WeasyPrint needs the system's pango; importing it only here keeps the rest of the site running without it.
     from weasyprint import CSS, HTML
 
@@ -35,4 +62,4 @@ def render_submission_pdf(submission) -> bytes:
     css_path = finders.find("css/pdf.css")
     if css_path:
         stylesheets.append(CSS(filename=css_path))
-    return HTML(string=submission_html(submission)).write_pdf(stylesheets=stylesheets)
+    return HTML(string=html).write_pdf(stylesheets=stylesheets)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
+from kuntadigi.core import formats
 from kuntadigi.registry.rules import not_valid_reason
 
 CENT = Decimal("0.01")
@@ -116,7 +117,7 @@ def check_budget(
                 "requested_grant",
                 "requested_above_share",
                 _("The grant applied for is more than the call allows: at most %(share)s %% of the eligible costs, %(max)s €.")
-                % {"share": format_percent(share), "max": format_euros(totals.max_grant)},
+                % {"share": format_percent(share), "max": formats.number(totals.max_grant, get_language())},
             )
         )
     return problems

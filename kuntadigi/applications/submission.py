@@ -181,6 +181,29 @@ def problem_link(application, problem: Problem) -> str:
     return reverse("applications:edit", args=[pk])
 
 
+SECTIONS = ("project", "partners", "budget", "attachments")
+
+
+def section_of_problem(problem: Problem) -> str:
+    """The tab of the application form where the problem is fixed (the same places problem_link sends to)."""
+    name = problem.field
+    if name in {"partners", "lead", "confirmations"}:
+        return "partners"
+    if name == "requested_grant" or name.startswith("budget"):
+        return "budget"
+    if name.startswith("attachment"):
+        return "attachments"
+    return "project"
+
+
+def missing_by_section(problems: list[Problem]) -> dict[str, int]:
+    """How many things each section of the form still misses: {section: count}, every section named."""
+    counts = dict.fromkeys(SECTIONS, 0)
+    for problem in problems:
+        counts[section_of_problem(problem)] += 1
+    return counts
+
+
 @dataclass
 class LinkedProblem:
     field: str

@@ -83,3 +83,22 @@ def send_confirmation_email(participant_pk: int) -> int:
         )
     logger.info("Confirmation e-mail sent for participant %s", participant_pk)
     return 1
+
+
+@task()
+def send_draft_deleted_email(notice: dict, recipients: list[list[str]]) -> int:
+    """Tell a deleted draft's partners that the lead deleted it (the application no longer exists)."""
+    from kuntadigi.calls.models import Call
+
+    call = Call.objects.filter(pk=notice.get("call")).first()
+    sent = 0
+    for address, language in recipients:
+        language = language if language in LANGUAGES else settings.LANGUAGE_CODE
+        with translation.override(language):
+            lead = notice["lead_sv"] if language == "sv" else notice["lead_fi"]
+            subject = _("Application deleted: %(reference)s") % {"reference": notice["reference"]}
+            context = {"notice": notice, "lead": lead, "call": call, "url": settings.SITE_URL + reverse("applications:mine")}
+            _send("applications/email/draft_deleted", subject, context, address)
+        sent += 1
+    logger.info("Draft deletion e-mail sent (%d messages)", sent)
+    return sent

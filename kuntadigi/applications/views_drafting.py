@@ -447,18 +447,23 @@ def attachments(request, pk):
             form.refuse_file(drafting.too_large_message())
             status = 413
         elif form.is_valid():
-            try:
-                attachment = drafting.add_attachment(request.user, application, form.cleaned_data["file"], form.cleaned_data["description"])
-            except Refused as refusal:
-                form.add_error("file", refusal.message)
-            else:
+            # Each file goes through the one upload service (and its validation) on its own: a refused
+            # file is named with its reason, the others are kept.
+            uploaded = []
+            for file in form.cleaned_data["file"]:
+                try:
+                    uploaded.append(drafting.add_attachment(request.user, application, file, form.cleaned_data["description"]))
+                except Refused as refusal:
+                    form.add_error("file", _("%(name)s: %(reason)s") % {"name": file.name, "reason": refusal.message})
+            for attachment in uploaded:
                 messages.success(request, _("%(name)s was uploaded.") % {"name": attachment.original_name})
+            if not form.errors:
                 return redirect("applications:attachments", pk=application.pk)
     items = [
         (attachment, drafting_rules.ATTACHMENT_TYPES.get(attachment.content_type, attachment.content_type), drafting_rules.format_size(attachment.size))
         for attachment in application.attachments.select_related("uploaded_by")
     ]
-    context = _page(application, "attachments", form=form, items=items, can_edit=decision, error_items=error_items(form))
+    context = _page(application, "attachments", form=form, items=items, can_edit=decision, error_items=error_items(form), previewable=PREVIEWABLE_TYPES)
     return render(request, "applications/attachments.html", context, status=status)
 
 
@@ -478,6 +483,31 @@ def attachment_download(request, pk, attachment_pk):
     return response
 
 
+# Types a browser shows by itself; anything else is only downloaded.
+PREVIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+# The preview's own policy: no scripts, styles or connections; the PDF viewer's embed and the image itself only.
+PREVIEW_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+@login_required
+@require_http_methods(["GET"])
+def attachment_preview(request, pk, attachment_pk):
+    """A PDF, PNG or JPEG attachment opened in the browser (inline), with its detected type only."""
+    application = application_for_viewer(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    if attachment.content_type not in PREVIEWABLE_TYPES:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=False, filename=attachment.original_name, content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
 @login_required
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
@@ -490,6 +520,30 @@ def attachment_delete(request, pk, attachment_pk):
     else:
         messages.success(request, _("%(name)s was deleted.") % {"name": attachment.original_name})
     return redirect("applications:attachments", pk=application.pk)
+
+
+# ── Deleting a draft ─────────────────────────────────────────────────────────
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    """A confirmation page (GET) and the deletion (POST): works without JavaScript."""
+    application = application_for_viewer(request.user, pk)
+    decision = permissions.can_delete_draft(request.user, application)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("applications:detail", pk=application.pk)
+    if request.method == "POST":
+        try:
+            reference = drafting.delete_draft(request.user, application)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("applications:detail", pk=application.pk)
+        messages.success(request, _("The draft application %(reference)s was deleted.") % {"reference": reference})
+        return redirect("applications:mine")
+    partner_names = [p.organisation.name for p in application.participants.filter(role=Participant.Role.PARTNER).select_related("organisation")]
+    return render(request, "applications/delete.html", _page(application, "overview", partner_names=partner_names))
 
 
 # ── My applications ──────────────────────────────────────────────────────────

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kuntadigi import clock, permissions
 from kuntadigi.audit.services import record_read
@@ -127,6 +127,7 @@ def detail(request, pk: int):
             or (application.state == State.SUPPLEMENT_REQUESTED and bool(permissions.can_submit_supplement(user, application)))
         ),
         "may_withdraw": application.state == State.SUBMITTED and bool(permissions.can_withdraw_application(user, application)),
+        "may_delete": application.state == State.DRAFT and bool(permissions.can_delete_draft(user, application)),
         "is_lead": is_lead,
         "is_member": permissions.is_application_member(user, application),
         "may_see_official_list": not permissions.is_application_member(user, application)
@@ -279,7 +280,9 @@ def receipt(request, pk: int, number: int):
     lead, partners = content_party_names(submission.application, submission.content)
     if lead is not None:
         facts.update(lead=lead, partners=partners)
-    context = {"application": submission.application, "submission": submission, "facts": facts, **_nav("overview")}
+    # The applicants get a receipt number and the time; the fingerprint stays in the PDF and for the officials.
+    is_member = bool(permissions.application_org_ids(submission.application) & permissions.organisation_ids(request.user))
+    context = {"application": submission.application, "submission": submission, "facts": facts, "show_fingerprint": not is_member, **_nav("overview")}
     return render(request, "applications/submission/receipt.html", context)
 
 
@@ -290,6 +293,33 @@ def submission_pdf(request, pk: int, number: int):
     submission = _submission_for_viewer(request.user, pk, number, "application_pdf")
     response = HttpResponse(render_submission_pdf(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response
+
+
+@login_required
+@require_GET
+def draft_print(request, pk: int):
+    """The live draft as a page to print (the browser's print command), marked as a draft throughout."""
+    application = application_for_viewer(request.user, pk)
+    if application.state != State.DRAFT:
+        return redirect("applications:detail", pk=application.pk)
+    full = with_content(Application.objects.all()).get(pk=application.pk)
+    context = {"application": full, "content": content_view(snapshot.application_content(full), full.call), "printed_at": clock.now()}
+    return render(request, "applications/print.html", context)
+
+
+@login_required
+@require_GET
+def draft_pdf(request, pk: int):
+    """The live draft as a PDF marked DRAFT (the same layout as a submitted version's PDF)."""
+    from .pdf import render_draft_pdf
+
+    application = application_for_viewer(request.user, pk)
+    if application.state != State.DRAFT:
+        return redirect("applications:detail", pk=application.pk)
+    full = with_content(Application.objects.all()).get(pk=application.pk)
+    response = HttpResponse(render_draft_pdf(full, clock.now()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-draft.pdf"'
     return response
 
 

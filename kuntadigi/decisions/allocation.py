@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kuntadigi.applications.rules import CENT, Problem, format_euros
+from kuntadigi.applications.rules import CENT, Problem
+from kuntadigi.core import formats
 
 ZERO = Decimal("0.00")
 
@@ -136,7 +138,8 @@ def check_proposal(amount: Decimal | None, requested: Decimal | None, reason: st
             Problem(
                 "amount",
                 "amount_above_request",
-                _("The proposed amount cannot be more than the grant applied for (%(requested)s €).") % {"requested": format_euros(requested)},
+                _("The proposed amount cannot be more than the grant applied for (%(requested)s €).")
+                % {"requested": formats.number(requested, get_language())},
             )
         )
     elif amount < requested and not (reason or "").strip():
@@ -152,7 +155,11 @@ def check_total(total: Decimal, appropriation: Decimal) -> list[Problem]:
                 "total",
                 "total_above_appropriation",
                 _("The proposed amounts total %(total)s €, which is %(over)s € more than the appropriation of %(appropriation)s €.")
-                % {"total": format_euros(total), "over": format_euros(total - appropriation), "appropriation": format_euros(appropriation)},
+                % {
+                    "total": formats.number(total, get_language()),
+                    "over": formats.number(total - appropriation, get_language()),
+                    "appropriation": formats.number(appropriation, get_language()),
+                },
             )
         ]
     return []

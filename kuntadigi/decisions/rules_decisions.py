@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.applications.lifecycle import State
-from kuntadigi.applications.rules import CENT, Problem, format_euros, max_grant
+from kuntadigi.applications.rules import CENT, Problem, max_grant
+from kuntadigi.core import formats
 
 # Only a screened application is decided: eligible ones get a grant or no grant, ineligible ones no grant.
 DECIDABLE_STATES = {State.ELIGIBLE, State.INELIGIBLE}
@@ -78,11 +80,11 @@ def check_grant(terms: GrantTerms, limits: GrantLimits) -> list[Problem]:
         problems.append(Problem("amount", "cents", str(_("Give the amount in euros and cents."))))
     else:
         if limits.requested is not None and amount > limits.requested:
-            message = _("The grant cannot be more than the %(requested)s € applied for.") % {"requested": format_euros(limits.requested)}
+            message = _("The grant cannot be more than the %(requested)s € applied for.") % {"requested": formats.number(limits.requested, get_language())}
             problems.append(Problem("amount", "above_request", str(message)))
         if limits.remaining is not None and amount > limits.remaining:
             message = _("The grant cannot be more than the %(remaining)s € left of the call's allocation.") % {
-                "remaining": format_euros(max(limits.remaining, Decimal("0")))
+                "remaining": formats.number(max(limits.remaining, Decimal("0")), get_language())
             }
             problems.append(Problem("amount", "above_allocation", str(message)))
     share = terms.max_share
@@ -93,7 +95,7 @@ def check_grant(terms: GrantTerms, limits: GrantLimits) -> list[Problem]:
         problems.append(Problem("max_share", "share_range", str(message)))
     elif amount is not None and amount > 0 and amount > max_grant(limits.eligible_costs, share):
         message = _("The grant cannot be more than the share of the eligible costs: at most %(limit)s €.") % {
-            "limit": format_euros(max_grant(limits.eligible_costs, share))
+            "limit": formats.number(max_grant(limits.eligible_costs, share), get_language())
         }
         problems.append(Problem("amount", "above_share", str(message)))
     if terms.costs_from is None:
@@ -136,7 +138,7 @@ def check_reduction(amount: Decimal | None, requested: Decimal | None, reason: s
     (Administrative Procedure Act 45 §: the grounds name the decisive facts)."""
     if amount is not None and requested is not None and 0 < amount < requested and not (reason or "").strip():
         message = _("The grant is less than the %(requested)s € applied for: write the reason, it is printed in the decision.") % {
-            "requested": format_euros(requested)
+            "requested": formats.number(requested, get_language())
         }
         return [Problem("reduction_reason", "required", str(message))]
     return []

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +25,7 @@ from kuntadigi.applications.rules import format_euros
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
 from kuntadigi.mfa.stepup import step_up_required
+from kuntadigi.core import formats
 
 from . import documents, rules_decisions
 from . import services_decisions as services
@@ -247,7 +249,13 @@ def _batch_messages(request, result: services.BatchResult, what: str) -> None:
         messages.success(
             request,
             _("%(what)s: %(count)d. Grants: %(grants)d, %(total)s € in total; no grant: %(no_grants)d.")
-            % {"what": what, "count": len(result.done), "grants": result.grants, "total": format_euros(result.granted_total), "no_grants": result.no_grants},
+            % {
+                "what": what,
+                "count": len(result.done),
+                "grants": result.grants,
+                "total": formats.number(result.granted_total, get_language()),
+                "no_grants": result.no_grants,
+            },
         )
     else:
         messages.info(request, _("%(what)s: nothing to do.") % {"what": what})

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application, Participant
-from kuntadigi.applications.rules import format_euros
 from kuntadigi.calls.models import Call, TargetArea
+from kuntadigi.core import formats
 from kuntadigi.registry.models import Organisation, Region
 
 from . import queries
@@ -390,7 +391,7 @@ def granted_by_call() -> list[tuple[Call, Counts]]:
 
 
 def euros_text(amount: Decimal, *, cents: bool = True) -> str:
-    """1234.5 -> '1 234,50 €' (or '1 235 €' without cents)."""
+    """1234.5 -> '1 234,50 €' (or '1 235 €' without cents); '€1,234.50' ('€1,235') in English."""
     if cents:
-        return f"{format_euros(amount)}\u00a0€"
-    return f"{thousands(int(amount.quantize(Decimal('1'))))}\u00a0€"
+        return formats.money(amount, get_language())
+    return formats.money(amount.quantize(Decimal("1")), get_language(), whole_if_even=True)

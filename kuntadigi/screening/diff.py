@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kuntadigi.applications.rules import format_date, format_euros
+from kuntadigi.core import formats
 
 TEXT, VALUE, LIST = "text", "value", "list"
 
@@ -88,7 +89,7 @@ def _money(value) -> str:
     if value in (None, ""):
         return ""
     try:
-        return f"{format_euros(Decimal(str(value)))}\u00a0€"
+        return formats.money(Decimal(str(value)), get_language())
     except InvalidOperation:
         return str(value)
 
@@ -97,7 +98,7 @@ def _date(value) -> str:
     if not value:
         return ""
     try:
-        return format_date(date.fromisoformat(value))
+        return formats.day(date.fromisoformat(value), get_language())
     except (TypeError, ValueError):
         return str(value)
 

@@ -100,10 +100,19 @@ class SupplementRequestForm(forms.Form):
     )
     due_at = HelsinkiDateTimeField(
         label=_("Due (Helsinki time)"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M"],
+        input_formats=[
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%d.%m.%Y %H.%M",
+            "%d.%m.%Y %H:%M",
+            "%d.%m.%Y klo %H.%M",
+            "%d.%m.%Y kl. %H.%M",
+            "%d.%m.%Y at %H.%M",
+            "%d.%m.%Y at %H:%M",
+        ],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("For example 2020-11-16 16:15."),
-        error_messages={"required": _("Enter the due time."), "invalid": _("Enter the due time as a date and a time, for example 2020-11-16 16:15.")},
+        help_text=_("For example 16.11.2020 at 16.15."),
+        error_messages={"required": _("Enter the due time."), "invalid": _("Enter the due time as a date and a time, for example 16.11.2020 at 16.15.")},
     )
 
     def clean_due_at(self):

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import clock
-from kuntadigi.applications.rules import ALAND_REGION_CODE, format_date, format_euros, format_percent, max_grant, may_take_part, municipality_count
+from kuntadigi.applications.rules import ALAND_REGION_CODE, format_date, format_percent, max_grant, may_take_part, municipality_count
+from kuntadigi.core import formats
 
 # ── The parts of an application a request for supplement opens ─────────────
 
@@ -272,7 +274,12 @@ def check_grant_share(content: dict, share: Decimal) -> Check:
     limit = max_grant(eligible, share)
     if requested is None:
         return _check("grant_share", False, _("No grant amount was given."))
-    values = {"requested": format_euros(requested), "eligible": format_euros(eligible), "share": format_percent(share), "max": format_euros(limit)}
+    values = {
+        "requested": formats.number(requested, get_language()),
+        "eligible": formats.number(eligible, get_language()),
+        "share": format_percent(share),
+        "max": formats.number(limit, get_language()),
+    }
     if requested > limit:
         return _check(
             "grant_share", False, _("%(requested)s € applied for is more than %(share)s %% of the eligible costs %(eligible)s € (at most %(max)s €).") % values

@@ -10,6 +10,7 @@ urlpatterns = [
     path("officials/calls/<slug:call_slug>/roles/<int:role_pk>/remove/", views_roles.remove_call_role, name="call_role_remove"),
     path("officials/calls/<slug:call_slug>/screening/", views.screening_list, name="list"),
     path("officials/applications/<int:pk>/", views.application_page, name="application"),
+    path("officials/applications/<int:pk>/audit.<str:fmt>", views.audit_download, name="audit_download"),
     path("officials/applications/<int:pk>/mark/", views.mark, name="mark"),
     path("officials/applications/<int:pk>/supplement/", views.request_supplement, name="request_supplement"),
 ]

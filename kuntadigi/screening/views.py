@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -153,7 +154,7 @@ def _page_context(request, application: Application, *, mark_form=None, request_
         "open_request": next((r for r in reversed(requests) if r.is_open), None),
         "request_decision": request_decision,
         "request_form": request_form,
-        "timeline": timeline.application_timeline(application.pk) if may_see_audit else [],
+        "timeline": timeline.application_timeline(application, get_language() or "fi") if may_see_audit else [],
         "error_items": error_items(
             mark_form if mark_form is not None and mark_form.is_bound else None, request_form if request_form is not None and request_form.is_bound else None
         ),
@@ -166,6 +167,23 @@ def application_page(request, pk: int):
     application = _application_for_official(request.user, pk)
     record_read(request.user, application, "officials_page", as_official=True)
     return render(request, "screening/application.html", _page_context(request, application))
+
+
+@login_required
+@require_GET
+def audit_download(request, pk: int, fmt: str):
+    """The application's audit events as stored (JSON or CSV), for the officials who see the timeline."""
+    application = _application_for_official(request.user, pk)
+    if not permissions.can_view_audit_trail(request.user, application) or fmt not in ("json", "csv"):
+        raise Http404
+    events = timeline.raw_events(application)
+    filename = f"audit-{application.reference}.{fmt}"
+    if fmt == "json":
+        response = HttpResponse(timeline.as_json(events), content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(timeline.as_csv(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _back(application: Application, anchor: str):

@@ -80,9 +80,9 @@ def test_the_applicant_sees_how_and_when_each_organisation_was_notified(page, si
     table = page.locator("#decision-delivery + .table-wrap table")
     hameenlinna = table.locator("tr", has=page.locator("th", has_text="Hämeenlinna"))
     # E-mailed Fri 11.12.2020 and opened now, the same day: notified 11.12.2020; 30 days on is Sunday 10.1.2021.
-    expect(hameenlinna).to_contain_text("By e-mail, 11.12.2020")
-    expect(hameenlinna.locator("td").nth(2)).to_have_text("11.12.2020")
-    expect(hameenlinna.locator("td").nth(3)).to_have_text("11.1.2021")
+    expect(hameenlinna).to_contain_text("By e-mail, 11 December 2020")  # an English page writes dates in English
+    expect(hameenlinna.locator("td").nth(2)).to_have_text("11 December 2020")
+    expect(hameenlinna.locator("td").nth(3)).to_have_text("11 January 2021")
     vaasa = table.locator("tr", has=page.locator("th", has_text="Vaasa"))
     expect(vaasa).to_contain_text("the letter has not been posted yet")
 

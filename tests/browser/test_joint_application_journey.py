@@ -219,14 +219,20 @@ def test_a_new_user_applies_jointly_and_gets_a_receipt(browser, site, mailbox, w
     assert submission.fingerprint == fingerprint(submission.content)
     with translation.override(lang):
         assert gettext("Application received") in page.locator("main h1, main h2").all_inner_texts()
-    assert submission.fingerprint in page.locator("main").inner_text()
+    # The applicant gets a receipt number and the time; the fingerprint stays in the PDF and for officials.
+    main_text = page.locator("main").inner_text()
+    assert submission.fingerprint not in main_text
+    with translation.override(lang):
+        assert gettext("Receipt number") in main_text
     assert_reads_at_320px(page)
 
-    # 12. The receipt e-mail arrives with the same fingerprint, and the PDF downloads.
+    # 12. The receipt e-mail arrives with the receipt number, and the PDF downloads.
     with translation.override(lang):  # the receipt comes in the newcomer's language
         subject = gettext("Application received: %(reference)s") % {"reference": application.reference}
     receipt = mailbox.wait_for_mail(NEWCOMER, subject=subject)
-    assert submission.fingerprint in receipt.body
+    with translation.override(lang):
+        assert f"{gettext('Receipt number')}: {submission.number}" in receipt.body
+    assert submission.fingerprint not in receipt.body
     with page.expect_download() as download:
         page.locator(f"a[href$='/versions/{submission.number}/pdf/']").first.click()
     pdf = download.value.path().read_bytes()

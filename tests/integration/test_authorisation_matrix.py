@@ -75,6 +75,11 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:attachments": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:attachment_download": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:attachment_delete": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "applications:attachment_preview": ({"pk": "{app}", "attachment_pk": "{att}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    # A submitted application is no draft: nobody deletes it, and its printable view sends to its overview.
+    "applications:delete": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND)),
+    "applications:print": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND)),
+    "applications:draft_pdf": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND)),
     "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, NOT_FOUND)),
     "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
@@ -129,6 +134,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "screening:call_role_remove": ({"call_slug": "{call}", "role_pk": 1}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:application": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "screening:audit_download": ({"pk": "{app}", "fmt": "json"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:mark": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:request_supplement": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Public results (tests/integration/test_publication_pages.py): the call's results are not published, so its
@@ -197,6 +203,7 @@ POST_MATRIX: dict[str, dict] = {
     "applications:confirm": row(LOGIN, NOT_FOUND, None, REDIRECT, NOT_FOUND),
     "applications:submit": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "applications:delete": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
     "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
     "registry:organisation": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),

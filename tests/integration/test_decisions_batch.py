@@ -57,7 +57,7 @@ def test_the_page_says_what_will_be_prepared(client, world):
 
     page = text(client.get(url("decisions:decision_batch_prepare", world.call.slug)))
 
-    assert "2, 22 750,00 € in total" in page  # two grants: 12 750 + 10 000
+    assert "2, 22,750.00 € in total" in page  # two grants: 12 750 + 10 000
     assert "Prepare 4 decisions" in page
 
 
@@ -66,7 +66,7 @@ def test_drafts_for_every_screened_application(client, world, django_capture_on_
         response = batch_prepare(client, world)
 
     page = text(response)
-    assert "Decisions prepared: 4. Grants: 2, 22 750,00 € in total; no grant: 2." in page
+    assert "Decisions prepared: 4. Grants: 2, 22,750.00 € in total; no grant: 2." in page
     decisions = {d.application_id: d for d in Decision.objects.select_related("no_grant_reason")}
     sv, fi, ineligible, zero = (world.apps[k].pk for k in ("sv", "fi", "ineligible", "zero"))
     assert (decisions[sv].outcome, decisions[sv].amount) == ("grant", Decimal("12750.00"))
@@ -97,7 +97,7 @@ def test_a_grant_that_no_longer_fits_is_reported_and_the_others_are_prepared(cli
 
     page = text(batch_prepare(client, world))
 
-    assert f"{world.apps['fi'].reference}: The grant cannot be more than the 0,00 € left of the call's allocation." in page
+    assert f"{world.apps['fi'].reference}: The grant cannot be more than the 0.00 € left of the call's allocation." in page
     assert Decision.objects.count() == 3
     assert not Decision.objects.filter(application=world.apps["fi"]).exists()
 
@@ -113,7 +113,7 @@ def test_the_decision_maker_signs_every_draft_naming_them(client, world, django_
         response = client.post(url("decisions:decision_batch_sign", world.call.slug), follow=True)
 
     page = text(response)
-    assert "Decisions signed: 3. Grants: 2, 22 750,00 € in total; no grant: 1." in page
+    assert "Decisions signed: 3. Grants: 2, 22,750.00 € in total; no grant: 1." in page
     assert f"Left as they were: {world.apps['zero'].reference}." in page  # another decision-maker is named on it
     states = {world.apps[k].pk: world.application(k).state for k in ("sv", "fi", "ineligible", "zero")}
     assert states == {

@@ -129,11 +129,11 @@ def test_the_list_shows_each_applications_outcome_amount_state_and_notification(
     page = text(client.get(url("decisions:decision_list", world.call.slug)))
 
     rows = {key: page.split(world.apps[key].reference, 1)[1].split("</tr>", 1)[0] for key in ("sv", "fi", "ineligible", "unscreened")}
-    assert "Grant" in rows["sv"] and "12 750,00 €" in rows["sv"] and "Signed" in rows["sv"] and "11.12.2020" in rows["sv"]
-    assert "Grant" in rows["fi"] and "9 000,00 €" in rows["fi"] and "Draft" in rows["fi"]
+    assert "Grant" in rows["sv"] and "12,750.00 €" in rows["sv"] and "Signed" in rows["sv"] and "11 December 2020" in rows["sv"]
+    assert "Grant" in rows["fi"] and "9,000.00 €" in rows["fi"] and "Draft" in rows["fi"]
     assert "No grant" in rows["ineligible"] and "Draft" in rows["ineligible"]
     assert "Not screened" in rows["unscreened"] and "Not prepared" in rows["unscreened"]
-    assert "Granted in signed decisions" in page and "12 750,00 €" in page
+    assert "Granted in signed decisions" in page and "12,750.00 €" in page
 
 
 def test_the_list_takes_as_many_queries_for_ten_applications_as_for_four(client, world, django_assert_max_num_queries, django_assert_num_queries):
@@ -167,7 +167,7 @@ def test_the_section_shows_the_proposal_the_state_and_the_links(world):
     app = world.application("fi")
 
     section = html.unescape(render_section(world.preparer, app)).replace("\u00a0", " ")
-    assert "10 000,00 €" in section  # the proposal
+    assert "10,000.00 €" in section  # the proposal
     assert "Not prepared" in section
     assert f'href="{url("decisions:decision_prepare", app.pk)}"' in section
 

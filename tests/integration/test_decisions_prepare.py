@@ -152,7 +152,7 @@ def test_an_amount_above_the_request_is_refused_with_its_reason(client, world):
 
     page = response.content.decode().replace("\u00a0", " ")
     assert response.status_code == 200
-    assert "The grant cannot be more than the 12 000,00 € applied for." in page
+    assert "The grant cannot be more than the 12,000.00 € applied for." in page
     assert 'href="#id_amount"' in page  # the error summary links to the field
     assert not Decision.objects.filter(application=app).exists()
 
@@ -166,7 +166,7 @@ def test_an_amount_above_what_is_left_of_the_allocation_is_refused(world):
     with pytest.raises(Refused) as refused:
         services.prepare_decision(world.preparer, app.pk, data_for(world, app, amount=Decimal("8000.00")))
 
-    assert "7 250,00 € left of the call's allocation" in refused.value.message.replace("\u00a0", " ")
+    assert "7,250.00 € left of the call's allocation" in refused.value.message.replace("\u00a0", " ")
     assert services.prepare_decision(world.preparer, app.pk, data_for(world, app, amount=Decimal("7250.00"))).amount == Decimal("7250.00")
 
 

@@ -268,3 +268,26 @@ def test_a_grant_drafted_before_the_application_was_screened_ineligible_cannot_b
 
     assert world.application("fi").state == "ineligible"
     assert Decision.objects.get(application=world.apps["fi"]).state == "draft"
+
+
+def test_the_applicants_status_shows_the_decisions_date_not_the_submission_time(client, world, django_capture_on_commit_callbacks):
+    app = world.apps["fi"]
+    prepare(world, "fi")
+    sign(world, "fi", django_capture_on_commit_callbacks)
+    client.force_login(world.apps["fi"].created_by)
+    page = client.get(url("applications:detail", app.pk, lang="fi")).content.decode()
+    state = page[page.index("<dt>Tila</dt>") : page.index("</dd>", page.index("<dt>Tila</dt>"))]
+    assert "päätetty 11.12.2020" in state
+    assert "5.10.2020" not in state  # the submission time is not the status's date
+
+
+def test_the_officials_decisions_list_says_avaa_on_the_link_that_opens_a_signed_decision(client, world, django_capture_on_commit_callbacks):
+    prepare(world, "fi")
+    sign(world, "fi", django_capture_on_commit_callbacks)
+    reference = world.apps["fi"].reference
+    client.force_login(world.preparer)
+    for lang, word in (("fi", "Avaa"), ("sv", "Öppna"), ("en", "Open")):
+        page = client.get(url("decisions:decision_list", world.call.slug, lang=lang)).content.decode()
+        link = f'<a href="{url("decisions:decision_preview", world.apps["fi"].pk, lang=lang)}">{word}<span class="visually-hidden"> {reference}</span></a>'
+        assert link in page
+    assert ">Avoinna<" not in client.get(url("decisions:decision_list", world.call.slug, lang="fi")).content.decode()

@@ -301,7 +301,8 @@ def test_opening_the_decision_is_recorded_once_per_organisation(client, world, d
     assert partner.read_by == world.partner_user
     assert AuditEvent.objects.filter(action="delivery.read").count() == 2
     client.force_login(world.preparer)  # the officials' timeline of the application names it
-    assert "Decision opened by an organisation" in page_text(client.get(url("screening:application", world.apps["sv"].pk)))
+    lead_name = Organisation.objects.get(municipality_code="638").name_fi
+    assert f"{lead_name} opened the decision" in page_text(client.get(url("screening:application", world.apps["sv"].pk)))
 
 
 # ── What the applicants and the officials see ───────────────────────────────
@@ -322,12 +323,12 @@ def test_the_applicants_page_shows_how_each_organisation_was_notified_and_the_la
     after = delivery_rows(page_text(client.get(detail)))
 
     # E-mailed Fri 11.12.2020: presumed notified Mon 14.12.2020; 30 days later is Wed 13.1.2021.
-    assert after["Hämeenlinna"] == "Hämeenlinna By e-mail, 11.12.2020 – 14.12.2020 13.1.2021"
+    assert after["Hämeenlinna"] == "Hämeenlinna By e-mail, 11 December 2020 – 14 December 2020 13 January 2021"
     # The letter, not posted yet when Vaasa read the decision in the service: reading it is no notification
     # without consent, so no day yet; posted Mon 14.12.2020, presumed received on the 7th day, Mon 21.12.2020;
     # 30 days later is Wed 20.1.2021.
-    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11.12.2020 – –"
-    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14.12.2020 11.12.2020 21.12.2020 20.1.2021"
+    assert before["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post: the letter has not been posted yet 11 December 2020 – –"
+    assert after["Vaasa"] == "Vaasa Its copy (PDF) Vaasa By post, 14 December 2020 11 December 2020 21 December 2020 20 January 2021"
     assert "Its copy (PDF)" not in after["Hämeenlinna"]  # the lead's is the signed decision itself
 
 
@@ -342,7 +343,7 @@ def test_the_officials_decision_list_shows_each_delivery(client, world, django_c
     page = page_text(client.get(url("decisions:decision_list", world.call.slug)))
 
     row = page.split(world.apps["fi"].reference, 1)[1].split("</tr>")[0]
-    assert "Hämeenlinna:" in row and "e-mailed" in row and "opened 11.12.2020" in row
+    assert "Hämeenlinna:" in row and "e-mailed" in row and "opened 11 December 2020" in row
     assert "Vaasa:" in row and "to post" in row
     assert "Letters to post (1 waiting)" in page
     services.mark_posted(world.preparer, deliveries_of(decision)["905"].pk, date(2020, 12, 11))

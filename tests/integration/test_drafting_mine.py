@@ -39,7 +39,7 @@ def test_partner_sees_the_application_and_that_its_confirmation_is_needed(client
     assert "DIGI-2020-0001" in as_partner and "Yhteinen kokous" in as_partner
     assert "Porvoo" in as_partner  # the lead
     assert "State grant for promoting digitalisation in municipalities 2020" in as_partner
-    assert "5.10.2020 at 16.15" in as_partner  # the deadline
+    assert "5 October 2020 at 16:15" in as_partner  # the deadline
     assert "Draft" in as_partner
     assert "Your confirmation is needed" in as_partner
     assert f'href="{reverse("applications:detail", kwargs={"pk": draft.application.pk})}"' in as_partner

@@ -141,7 +141,7 @@ def test_remove_asks_first_then_removes_the_partner_and_its_lines(client, draft,
     assert f'href="?remove={loviisa.pk}"' in page
     confirm = client.get(draft.url("partners") + f"?remove={loviisa.pk}").content.decode()
     assert "Remove Loviisa?" in confirm
-    assert "its 2 budget lines (350,00\u00a0€) are deleted too" in confirm
+    assert "its 2 budget lines (350.00\u00a0€) are deleted too" in confirm
     assert "Remove Loviisa and its budget lines" in confirm
     assert Participant.objects.filter(pk=loviisa.pk).exists()  # asking changed nothing
     response = client.post(draft.url("partners"), {"action": "remove", "participant": loviisa.pk})
@@ -183,7 +183,7 @@ def test_confirmation_states(client, draft, towns):
     client.force_login(draft.user)
     section = partners_section(client.get(draft.url("partners")).content.decode())
     rows = {name: row for row in re.findall(r"<tr>(.*?)</tr>", section, re.S) for name in ("Loviisa", "Sipoo", "Askola") if name in row}
-    assert "confirmed on 1.10.2020 at 10.30" in rows["Loviisa"] and "Confirmed" in rows["Loviisa"]
+    assert "confirmed on 1 October 2020 at 10:30" in rows["Loviisa"] and "Confirmed" in rows["Loviisa"]
     assert "asked again" not in rows["Loviisa"]
     assert "Budget changed – asked again" in rows["Sipoo"]
     assert "Waiting for confirmation" in rows["Askola"]

@@ -102,7 +102,7 @@ def test_the_municipality_pages_after_the_merger(client, published):
     assert project.project_name in page and LABEL in page
     assert "<dt>Funded projects</dt><dd>1</dd>" in page and "<dt>As partner</dt><dd>1</dd>" in page
     page = get(client, honkajoki_url)
-    assert "Honkajoki merged into Kankaanpää on 1.1.2021. Since then Kankaanpää is the party in its projects." in page
+    assert "Honkajoki merged into Kankaanpää on 1 January 2021. Since then Kankaanpää is the party in its projects." in page
     assert project.project_name in page
 
     clock.set_now(LAST_DAY)  # before the merger Kankaanpää takes part in nothing
@@ -209,7 +209,7 @@ def test_the_officials_page_shows_the_successor_and_the_event(client, decided):
     apply_municipal_mergers(clock.now())
     page = get(client, url)
     assert f"<li>{LABEL}</li>" in page
-    assert "Party replaced by its successor after a municipal merger" in page
+    assert "Honkajoki replaced by Kankaanpää, its successor in the municipal merger of 1 January 2021" in page
 
 
 def test_a_submitted_application_keeps_its_parties_after_a_merger(client, decided):

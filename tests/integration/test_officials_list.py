@@ -77,8 +77,8 @@ def test_list_shows_submitted_applications_in_order_of_submission(client, call_2
     assert rows(response) == [early.reference, middle.reference, late.reference]
     text = response.content.decode()
     assert "Turku kumppani" in text  # partners
-    assert "50\u00a0000,00\u00a0€" in text  # requested, as euros
-    assert "3.10.2020 at 12.00" in text  # submission time in Helsinki
+    assert "50,000.00\u00a0€" in text  # requested, as euros
+    assert "3 October 2020 at 12:00" in text  # submission time in Helsinki
     assert draft.reference not in text and "Toinen haku" not in text
 
     assert rows(client.get(list_url(call_2020, sort="requested"))) == [early.reference, late.reference, middle.reference]

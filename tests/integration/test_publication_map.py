@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from kuntadigi.applications.rules import format_euros
+from kuntadigi.core import formats
 from kuntadigi.publication import maps
 from kuntadigi.registry.models import Organisation, Region
 from tests.integration.publication_support import published_world
@@ -25,7 +25,7 @@ def en(name: str, **kwargs) -> str:
 
 
 def euros(value: Decimal) -> str:
-    return format_euros(value).replace("\xa0", " ") + " €"
+    return formats.money(value, "en").replace("\xa0", " ")  # the pages here are English
 
 
 def plain(html: str) -> str:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kuntadigi.applications.models import Application
-from kuntadigi.applications.rules import format_euros
+from kuntadigi.core import formats
 from kuntadigi.publication.models import ResultsPublication
 from kuntadigi.registry.models import Organisation
 from tests import factories
@@ -38,7 +38,7 @@ def text(response) -> str:
 
 
 def euros(value: Decimal) -> str:
-    return format_euros(value).replace("\xa0", " ") + " €"
+    return formats.money(value, "en").replace("\xa0", " ")  # the pages here are English
 
 
 def references(response) -> list[str]:
@@ -227,9 +227,9 @@ def test_project_page_shows_the_public_fields(client):
     assert "Target areas 2. Sähköiset kokoukset (en) 4. Etätyö (en)" in page
     assert f"Grant at most {euros(amount(1))}" in page
     assert "Maximum share of the eligible costs 85 %" in page
-    assert "Date of decision 11.12.2020" in page
-    assert "Eligible costs 11.12.2020–31.10.2022" in page
-    assert "Project 1.1.2021–31.10.2022" in page
+    assert "Date of decision 11 December 2020" in page
+    assert "Eligible costs 11 December 2020–31 October 2022" in page
+    assert "Project 1 January 2021–31 October 2022" in page
     assert app.summary in page
     html = response.content.decode()
     assert f'href="{en("publication:municipality", lead.municipality_code)}"' in html

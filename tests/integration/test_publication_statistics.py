@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kuntadigi.applications.models import Application, Participant
-from kuntadigi.applications.rules import format_euros
+from kuntadigi.core import formats
 from kuntadigi.registry.models import Organisation, Region
 from tests import factories
 from tests.integration.publication_support import published_world
@@ -27,7 +27,7 @@ def en(name: str) -> str:
 
 
 def euros(value: Decimal) -> str:
-    return format_euros(value).replace("\xa0", " ") + " €"
+    return formats.money(value, "en").replace("\xa0", " ")  # the pages here are English
 
 
 def plain(html: str) -> str:

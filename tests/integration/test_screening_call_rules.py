@@ -200,9 +200,9 @@ def test_the_decision_maker_sees_what_the_reopened_budget_changed_with_the_reaso
     shown = section(client.get(world.page()))
     assert REASON in shown and "Parts reopened" in shown and "Cost estimate (excluding VAT)" in shown
     assert "Changes from version 1 to version 2." in shown
-    assert "13 600,00 €" in shown and "12 750,00 €" in shown  # the grant applied for, before and after
-    assert "Loviisa – Ostopalvelut (en) – Koulutus – 6 000,00 €" in shown  # the partner's raised line (the factory's category name)
-    assert "30.6.2022" not in shown  # the schedule was reopened too, but needs no reason: not this section's business
+    assert "13,600.00 €" in shown and "12,750.00 €" in shown  # the grant applied for, before and after
+    assert "Loviisa – Ostopalvelut (en) – Koulutus – 6,000.00 €" in shown  # the partner's raised line (the factory's category name)
+    assert "30 June 2022" not in shown  # the schedule was reopened too, but needs no reason: not this section's business
 
     # The decision's pages: prepare (the preparer) and sign (the decision-maker), in Finnish too.
     client.force_login(world.preparer)
@@ -214,7 +214,7 @@ def test_the_decision_maker_sees_what_the_reopened_budget_changed_with_the_reaso
         decisions.prepare_decision(world.preparer, world.app.pk, data)
     client.force_login(world.decision_maker)
     shown = section(client.get(reverse("decisions:decision_sign", args=[world.app.pk])))
-    assert REASON in shown and "13 600,00 €" in shown
+    assert REASON in shown and "13,600.00 €" in shown
     with translation.override("fi"):
         shown = section(client.get(reverse("decisions:decision_sign", args=[world.app.pk])))
     assert "Täydennyspyyntöjen vastauksina tehdyt muutokset" in shown and "Miksi ne avattiin uudelleen" in shown

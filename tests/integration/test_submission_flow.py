@@ -81,9 +81,9 @@ def test_overview_shows_partners_budget_and_the_partners_action(client, call_202
     assert app.reference in text
     assert "Hämeenlinna" in text and "Vaasa" in text
     assert "Not confirmed" in text
-    assert "15\u00a0000,00\u00a0€" in text  # eligible costs
-    assert "12\u00a0750,00\u00a0€" in text  # requested
-    assert "2\u00a0250,00\u00a0€" in text  # own financing
+    assert "15,000.00\u00a0€" in text  # eligible costs
+    assert "12,750.00\u00a0€" in text  # requested
+    assert "2,250.00\u00a0€" in text  # own financing
     assert "Confirm participation" in text
     review_button = f'class="button" href="{url("submit", app.pk)}"'
     assert review_button not in text
@@ -102,7 +102,7 @@ def test_partner_confirms_its_share_and_the_lead_is_told(client, call_2020, duri
 
     text = page(client.get(url("confirm", app.pk)))
     assert "Our organisation takes part in the project and accepts its share of the budget" in text
-    assert "5\u00a0000,00\u00a0€" in text
+    assert "5,000.00\u00a0€" in text
     assert "Koulutus" in text
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -215,8 +215,9 @@ def test_submit_creates_version_1_with_the_fingerprint_of_the_stored_content(cli
 
     text = page(client.get(response["Location"]))
     assert "Application received" in text
-    assert f'<code class="fingerprint">{submission.fingerprint}</code>' in text
-    assert "5.10.2020 at 12.00" in text
+    assert submission.fingerprint not in text  # the applicant sees a receipt number and the time
+    assert "Receipt number</dt><dd>1</dd>" in text
+    assert "5 October 2020 at 12:00" in text
 
 
 def test_double_submit_gives_exactly_one_version(client, call_2020, during_call):
@@ -226,7 +227,7 @@ def test_double_submit_gives_exactly_one_version(client, call_2020, during_call)
     second = client.post(url("submit", app.pk), follow=True)
     assert first["Location"] == url("receipt", app.pk, 1)
     assert second.redirect_chain[-1][0] == url("receipt", app.pk, 1)
-    assert "The application was already submitted at 5.10.2020 at 12.00." in page(second)
+    assert "The application was already submitted at 5 October 2020 at 12:00." in page(second)
     assert Submission.objects.filter(application=app).count() == 1
     assert AuditEvent.objects.filter(action="application.submit").count() == 1
 
@@ -254,7 +255,7 @@ def test_the_deadline_is_an_instant(client, call_2020, instant, accepted):
         assert not Submission.objects.exists()
         assert app.state == "draft"
         assert app.version == 1
-        assert "The call closed at 5.10.2020 at 16.15. Applications can no longer be submitted." in page(response)
+        assert "The call closed at 5 October 2020 at 16:15. Applications can no longer be submitted." in page(response)
         assert "Submit the application" not in page(response)
         assert snapshot.application_content(Application.objects.get(pk=app.pk)) == content_before
 
@@ -294,7 +295,8 @@ def test_withdraw_and_resubmit_keeps_version_1_and_adds_version_2(client, call_2
     assert v2.withdrawn_at is None
 
     text = page(client.get(url("detail", app.pk)))
-    assert v1_fingerprint in text and v2.fingerprint in text
+    assert v1_fingerprint not in text and v2.fingerprint not in text  # the applicant sees receipt numbers, no hashes
+    assert "Receipt number" in text and "SHA-256" not in text
     assert url("receipt", app.pk, 1) in text and url("pdf", app.pk, 2) in text
 
 

@@ -43,23 +43,27 @@ def test_fingerprint_on_the_receipt_is_the_sha256_of_the_stored_canonical_conten
     canonical = json.dumps(stored, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     expected = hashlib.sha256(canonical).hexdigest()
     text = client.get(url("receipt", app.pk, 1)).content.decode()
-    assert f'<code class="fingerprint">{expected}</code>' in text
+    # The applicant's receipt has a receipt number and the time, no hash; the fingerprint is in the PDF.
+    assert submission.fingerprint == expected
+    assert expected not in text and "SHA-256" not in text
+    assert "Receipt number</dt><dd>1</dd>" in text
     assert "Application received" in text
     assert "Avoin kunta" in text and "Hämeenlinna" in text and "Vaasa" in text
-    assert "5.10.2020 at 12.00" in text
+    assert "5 October 2020 at 12:00" in text
     assert url("pdf", app.pk, 1) in text
 
 
 def test_receipt_time_is_helsinki_time(client, call_2020, django_capture_on_commit_callbacks):
     clock.set_now(factories.CLOSES_2020 - timedelta(minutes=16))  # 15.59 Helsinki summer time = 12.59 UTC
     app, _ = submitted(client, call_2020, django_capture_on_commit_callbacks)
-    assert "5.10.2020 at 15.59" in client.get(url("receipt", app.pk, 1)).content.decode()
+    assert "5 October 2020 at 15:59" in client.get(url("receipt", app.pk, 1)).content.decode()
 
 
 def test_receipt_email_in_swedish_for_a_swedish_user(client, call_2020, during_call, django_capture_on_commit_callbacks):
     app, submission = submitted(client, call_2020, django_capture_on_commit_callbacks, submitter_language="sv")
     to_submitter = next(m for m in mail.outbox if m.to == [submission.submitted_by.email])
-    assert submission.fingerprint in to_submitter.body
+    assert submission.fingerprint not in to_submitter.body and "SHA-256" not in to_submitter.body
+    assert "Kvittonummer: 1" in to_submitter.body
     assert f"/sv/applications/{app.pk}/versions/1/" in to_submitter.body
     assert "Tavastehus" in to_submitter.body  # the lead's Swedish name
     html = to_submitter.alternatives[0][0]

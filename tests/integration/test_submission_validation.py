@@ -84,7 +84,7 @@ def test_request_above_85_percent_is_refused(call_2020):
     app = data.application(call_2020, requested=Decimal("12750.01"))
     problems = problems_of(app)
     assert [(p.field, p.code) for p in problems] == [("requested_grant", "requested_above_share")]
-    assert "12\u00a0750,00" in str(problems[0].message)
+    assert "12,750.00" in str(problems[0].message)
 
 
 def test_vat_line_is_refused_when_the_call_does_not_fund_vat(call_2020):

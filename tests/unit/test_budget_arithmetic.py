@@ -111,7 +111,9 @@ def test_check_budget_refuses_a_cent_above_the_maximum_share():
         assert codes(problems) == {"requested_above_share"}
         assert problems[0].field == "requested_grant"
         assert "85" in str(problems[0].message)
-        assert f"850{NBSP}000,00" in str(problems[0].message)
+        assert "850,000.00" in str(problems[0].message)
+    with translation.override("fi"):
+        assert f"850{NBSP}000,00" in str(rules.check_budget(lines, D("850000.01"), SHARE, {"staff"}, {1, 2})[0].message)
 
 
 def test_check_budget_problems_point_at_their_lines():

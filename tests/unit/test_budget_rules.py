@@ -60,7 +60,7 @@ def test_request_at_the_maximum_is_accepted_and_one_cent_more_refused():
     problems = draft_problems(lines, Decimal("850.01"))
     assert [p.code for p in problems] == ["requested_above_share"]
     assert problems[0].field == "requested_grant"
-    assert "850,00" in problems[0].message and "85" in problems[0].message
+    assert "850.00 €" in problems[0].message and "85" in problems[0].message
 
 
 def test_request_without_lines_is_above_the_maximum():

@@ -86,12 +86,15 @@ def test_a_grant_outside_a_limit_is_refused(term_changes, limit_changes, code):
     assert code in codes(rules.check_grant(terms(**term_changes), limits(**limit_changes)))
 
 
-def test_the_amounts_in_the_messages_are_written_the_finnish_way():
+def test_the_amounts_in_the_messages_are_written_the_way_of_the_readers_language():
     problems = rules.check_grant(terms(amount=Decimal("20000.00")), limits(remaining=Decimal("15000.50")))
 
     messages = [p.message.replace("\u00a0", " ") for p in problems]
-    assert "The grant cannot be more than the 12 750,00 € applied for." in messages
-    assert "The grant cannot be more than the 15 000,50 € left of the call's allocation." in messages
+    assert "The grant cannot be more than the 12,750.00 € applied for." in messages
+    assert "The grant cannot be more than the 15,000.50 € left of the call's allocation." in messages
+    with translation.override("fi"):
+        finnish = [str(p.message).replace("\u00a0", " ") for p in rules.check_grant(terms(amount=Decimal("20000.00")), limits(remaining=Decimal("15000.50")))]
+    assert any("12 750,00 €" in message for message in finnish) and any("15 000,50 €" in message for message in finnish)
 
 
 def test_what_is_left_counts_the_other_grant_decisions():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from kuntadigi.publication import charts, stats
 
@@ -139,9 +140,14 @@ def test_legend_bounds_are_never_finer_than_a_cent():
     assert [(c.lower, c.upper) for c in classes] == [(D("0.00"), D("0.01")), (D("0.01"), D("0.02")), (D("0.02"), D("0.03"))]
 
 
-def test_euros_read_the_finnish_way():
-    assert stats.euros_text(D("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
-    assert stats.euros_text(D("1234567.5"), cents=False) == "1\u00a0234\u00a0568\u00a0€"
+def test_euros_read_the_finnish_way_in_finnish_and_swedish_and_the_english_way_in_english():
+    for language in ("fi", "sv"):
+        with translation.override(language):
+            assert stats.euros_text(D("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
+            assert stats.euros_text(D("1234567.5"), cents=False) == "1\u00a0234\u00a0568\u00a0€"
+    with translation.override("en"):
+        assert stats.euros_text(D("1234567.5")) == "1,234,567.50\u00a0€"
+        assert stats.euros_text(D("1234567.5"), cents=False) == "1,234,568\u00a0€"
 
 
 # ── Bar charts ───────────────────────────────────────────────────────────────

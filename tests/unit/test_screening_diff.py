@@ -77,17 +77,20 @@ def test_budget_lines_and_requested_grant():
     after = changed(budget=lines, requested_grant="13600.00")
     changes = diff.diff(BASE, after, category_names={"services": "Ostopalvelut", "staff": "Henkilöstökulut"})
     budget = only(changes, "budget")
-    assert budget.removed == ("Loviisa – Ostopalvelut – Koulutus – 5\u00a0000,00\u00a0€",)
-    assert budget.added == ("Loviisa – Ostopalvelut – Koulutus – 6\u00a0000,00\u00a0€",)
+    assert budget.removed == ("Loviisa – Ostopalvelut – Koulutus – 5,000.00\u00a0€",)
+    assert budget.added == ("Loviisa – Ostopalvelut – Koulutus – 6,000.00\u00a0€",)
     grant = only(changes, "requested_grant")
-    assert (grant.before, grant.after) == ("12\u00a0750,00\u00a0€", "13\u00a0600,00\u00a0€")
+    assert (grant.before, grant.after) == ("12,750.00\u00a0€", "13,600.00\u00a0€")
+    with translation.override("sv"):  # Finnish and Swedish pages write sums the Finnish way
+        grant = only(diff.diff(BASE, after), "requested_grant")
+        assert (grant.before, grant.after) == ("12\u00a0750,00\u00a0€", "13\u00a0600,00\u00a0€")
 
 
 def test_an_identical_budget_line_twice_counts_twice():
     line = BASE["budget"][0]
     change = only(diff.diff(BASE, changed(budget=[*BASE["budget"], dict(line)])), "budget")
     assert change.removed == ()
-    assert change.added == ("Porvoo – staff – Projektipäällikkö – 10\u00a0000,00\u00a0€",)
+    assert change.added == ("Porvoo – staff – Projektipäällikkö – 10,000.00\u00a0€",)
 
 
 def test_attachments_by_name_and_content():
@@ -106,7 +109,10 @@ def test_schedule_contact_and_declaration_as_values():
     changes = diff.diff(BASE, after)
     assert [c.field for c in changes] == ["end_date", "contact.email", "contact.phone", "declaration_not_excluded"]
     end = only(changes, "end_date")
-    assert (end.before, end.after, end.kind) == ("31.10.2022", "30.6.2022", diff.VALUE)
+    assert (end.before, end.after, end.kind) == ("31 October 2022", "30 June 2022", diff.VALUE)
+    with translation.override("fi"):
+        end = only(diff.diff(BASE, after), "end_date")
+        assert (end.before, end.after) == ("31.10.2022", "30.6.2022")
     assert only(changes, "contact.phone").before == ""
     assert only(changes, "declaration_not_excluded").after == "not given"
 

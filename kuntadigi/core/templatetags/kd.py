@@ -1,45 +1,45 @@
-"""Template helpers: euros, Helsinki times and Finnish-style dates in every language."""
+"""Template helpers: euros, Helsinki times and dates, each written the way the page's language writes
+them (kuntadigi.core.formats): 1 234,50 € and 5.10.2020 klo 16.15 in Finnish (kl. in Swedish), €1,234.50
+and 5 October 2020 at 16:15 in English."""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from kuntadigi import clock
-from kuntadigi.applications.rules import format_euros
+from kuntadigi.core import formats
 
 register = template.Library()
 
 
 @register.filter
 def euros(value) -> str:
-    """1234.5 -> '1 234,50 €'."""
+    """1234.5 -> '1 234,50 €' (fi, sv), '€1,234.50' (en)."""
     if value in (None, ""):
         return ""
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return f"{format_euros(amount)}\u00a0€"
+    return formats.money(amount, get_language())
 
 
 @register.filter
 def helsinki(value: datetime | None) -> str:
-    """An instant as Helsinki wall time: '5.10.2020 klo 16.15' style, same shape in every language."""
+    """An instant as Helsinki wall time: '5.10.2020 klo 16.15' (fi), '5.10.2020 kl. 16.15' (sv), '5 October 2020 at 16:15' (en)."""
     if not value:
         return ""
-    local = clock.helsinki(value)
-    at = _("at")  # "klo" in Finnish, "kl." in Swedish
-    return f"{local.day}.{local.month}.{local.year} {at} {local.hour}.{local.minute:02d}"
+    return formats.instant(value, get_language())
 
 
 @register.filter
 def fidate(value: date | None) -> str:
+    """31.1.2021 (fi, sv); 31 January 2021 (en)."""
     if not value:
         return ""
-    return f"{value.day}.{value.month}.{value.year}"
+    return formats.day(value, get_language())
 
 
 @register.filter
