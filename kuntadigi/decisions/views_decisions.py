@@ -21,11 +21,10 @@ from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import RECEIVED_STATES
 from kuntadigi.applications.models import Application
-from kuntadigi.applications.rules import format_euros
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
-from kuntadigi.mfa.stepup import step_up_required
 from kuntadigi.core import formats
+from kuntadigi.mfa.stepup import step_up_required
 
 from . import documents, rules_decisions
 from . import services_decisions as services
