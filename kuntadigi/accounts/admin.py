@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.audit import services as audit
@@ -80,6 +81,16 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})]
+
+    def audit_values(self, obj) -> dict:
+        """The roles and flags as they are; the personal details (address, name, phone) only as keyed
+        fingerprints, so that the trail, which nobody can delete from, shows that they changed without
+        keeping them."""
+        values = {field: getattr(obj, field) for field in ("language", "is_official", "is_assessor", "is_staff", "is_superuser", "is_active")}
+        for field in ("email", "full_name", "phone"):
+            value = getattr(obj, field) or ""
+            values[field] = salted_hmac("kuntadigi.admin.audit", value, algorithm="sha256").hexdigest()[:16] if value else ""
+        return values
 
     def user_change_password(self, request, id, form_url=""):
         """The password form of the admin: recorded as admin.password_set (never the hash)."""

@@ -1,11 +1,19 @@
 """Applications in the administration site: READ-ONLY, for system administrators who need to look
 into a case (support, audits). Every change goes through the services and their audit trail, never
-through the admin."""
+through the admin.
+
+The admin shows the live record, so it lists only applications the municipality is not editing: a draft
+(never submitted, or withdrawn to be edited) and an application being supplemented are the
+municipality's working papers, which nobody at the ministry reads (docs/access.md). Opening one is a
+recorded read, as on the officials' pages."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.audit.admin_mixins import AuditedAdmin
+from kuntadigi.audit.services import record_read
+
+from .lifecycle import EDITABLE_STATES, SUPPLEMENT_STATES
 
 from .models import Application, Attachment, BudgetLine, Participant, Submission
 
@@ -92,3 +100,13 @@ class ApplicationAdmin(AuditedAdmin, ReadOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state__in=EDITABLE_STATES | SUPPLEMENT_STATES)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        application = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if application is not None and response.status_code == 200:
+            record_read(request.user, application, "admin_page", as_official=True)
+        return response

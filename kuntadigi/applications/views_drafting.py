@@ -501,6 +501,7 @@ def attachment_preview(request, pk, attachment_pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    record_read(request.user, application, "attachment_preview", attachment, name=attachment.original_name, sha256=attachment.sha256)
     response = FileResponse(handle, as_attachment=False, filename=attachment.original_name, content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -197,7 +197,9 @@ def _preview_context(request, application) -> dict:
 @login_required
 def decision_preview(request, pk: int):
     application = _application(request.user, pk)
-    return render(request, "decisions/preview.html", _preview_context(request, application))
+    context = _preview_context(request, application)
+    record_read(request.user, application, "decision_preview", context["decision"], as_official=True)
+    return render(request, "decisions/preview.html", context)
 
 
 @login_required

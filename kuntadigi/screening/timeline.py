@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.core.serializers.json import DjangoJSONEncoder
 
 from kuntadigi.accounts.models import Membership, User
+from kuntadigi.applications.lifecycle import SUPPLEMENT_STATES
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.audit import describe
 from kuntadigi.audit.models import AuditEvent
@@ -31,9 +32,39 @@ _USER_KEYS = ("assessor",)
 _ORGANISATION_KEYS = ("organisation",)
 
 
-def _events(application_id: int) -> list[describe.Event]:
+# The municipality's own editing. While it supplements its application, these events carry its unsubmitted
+# working paper (a budget's lines, say), which nobody at the ministry reads: they show once it submits.
+WORKING_PAPER_ACTIONS = frozenset(
+    {
+        "application.saved",
+        "application.budget_saved",
+        "application.partner_added",
+        "application.partner_removed",
+        "application.attachment_added",
+        "application.attachment_deleted",
+        "application.confirm_participation",
+    }
+)
+SUPPLEMENT_OPENED = "screening.supplement_requested"
+
+
+def submitted_history(actions: list[str], being_supplemented: bool) -> list[bool]:
+    """Which events (given by their actions, oldest first) the ministry may read: all of them, except, while
+    the application is being supplemented, the municipality's editing since the supplement was asked."""
+    if not being_supplemented or SUPPLEMENT_OPENED not in actions:
+        return [True] * len(actions)
+    opened = len(actions) - 1 - actions[::-1].index(SUPPLEMENT_OPENED)
+    return [index <= opened or action not in WORKING_PAPER_ACTIONS for index, action in enumerate(actions)]
+
+
+def _readable(application: Application, rows: list[dict]) -> list[dict]:
+    shown = submitted_history([row["action"] for row in rows], application.state in SUPPLEMENT_STATES)
+    return [row for row, keep in zip(rows, shown, strict=True) if keep]
+
+
+def _events(application: Application) -> list[describe.Event]:
     # Officials' reads (audit.services.READ) are listed for system administrators in the admin, not here.
-    rows = AuditEvent.objects.filter(application_id=application_id).exclude(action=READ).order_by("at", "id").values(*EVENT_FIELDS)
+    rows = _readable(application, list(AuditEvent.objects.filter(application_id=application.pk).exclude(action=READ).order_by("at", "id").values(*EVENT_FIELDS)))
     return [describe.Event(action=r["action"], at=r["at"], actor_id=r["actor_id"], before=r["before"] or {}, after=r["after"] or {}) for r in rows]
 
 
@@ -97,7 +128,7 @@ def lookups_for(application: Application, events: list[describe.Event]) -> descr
 
 def application_timeline(application: Application, language: str) -> list[describe.Description]:
     """Every audit event of the application as a sentence in `language`, oldest first."""
-    events = _events(application.pk)
+    events = _events(application)
     if not events:
         return []
     lookups = lookups_for(application, events)
@@ -109,9 +140,9 @@ def application_timeline(application: Application, language: str) -> list[descri
 
 def raw_events(application: Application) -> list[dict]:
     """The application's events as stored, every column of the audit model, oldest first (officials' reads are
-    in the admin's list for system administrators)."""
+    in the admin's list for system administrators; a supplement in progress shows once it is submitted)."""
     names = [f.attname for f in AuditEvent._meta.concrete_fields]
-    return list(AuditEvent.objects.filter(application_id=application.pk).exclude(action=READ).order_by("at", "id").values(*names))
+    return _readable(application, list(AuditEvent.objects.filter(application_id=application.pk).exclude(action=READ).order_by("at", "id").values(*names)))
 
 
 class _Encoder(DjangoJSONEncoder):

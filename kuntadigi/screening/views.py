@@ -177,6 +177,7 @@ def audit_download(request, pk: int, fmt: str):
     if not permissions.can_view_audit_trail(request.user, application) or fmt not in ("json", "csv"):
         raise Http404
     events = timeline.raw_events(application)
+    record_read(request.user, application, f"audit_{fmt}", as_official=True)
     filename = f"audit-{application.reference}.{fmt}"
     if fmt == "json":
         response = HttpResponse(timeline.as_json(events), content_type="application/json; charset=utf-8")

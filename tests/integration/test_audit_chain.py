@@ -2,6 +2,7 @@
 the migration chains old events, and two transactions recording at once do not fork the chain."""
 
 import importlib
+import re
 import time
 
 import pytest
@@ -154,3 +155,22 @@ def test_record_adds_one_query_for_the_chain(db, django_assert_num_queries):
     organisation = factories.municipality("Laskula")
     with transaction.atomic(), django_assert_num_queries(2):  # the chain's head (under its lock), the insert
         services.record(None, "organisation.counted", organisation)
+
+
+@pytest.mark.django_db
+def test_events_cut_from_the_end_are_found_by_the_anchor_an_earlier_run_printed():
+    _record_three()
+    printed = _verify()
+    head = re.search(r"Head: (\d+:[0-9a-f]{64})", printed).group(1)
+    assert _verify().count(head) == 1  # the same head while nothing was added
+    newest = AuditEvent.objects.order_by("-id").first()
+    _as_owner_update("DELETE FROM audit_auditevent WHERE id = %s", [newest.pk])
+    assert "intact" in _verify()  # what is left still chains: the chain alone cannot tell
+    with pytest.raises(CommandError, match=f"event id {newest.pk} should have hash .* found \\(no such event\\)"):
+        call_command("verify_audit", anchor=[head])
+
+
+@pytest.mark.django_db
+def test_an_anchor_is_id_and_hash():
+    with pytest.raises(CommandError, match="An anchor is ID:HASH"):
+        call_command("verify_audit", anchor=["12"])

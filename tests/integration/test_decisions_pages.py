@@ -219,6 +219,11 @@ def test_the_pages_are_well_formed_in_every_language(client, world, lang, django
         checker.feed(response.content.decode())
         checker.close()
         assert checker.report(lang) == [], f"{name}: {checker.report(lang)}"
+    # Reading a decision's draft is a recorded read, like every page of the application.
+    from kuntadigi.audit.models import AuditEvent
+
+    preview_reads = AuditEvent.objects.filter(action="application.read", actor=world.preparer, after__read="decision_preview")
+    assert sorted(event.application_id for event in preview_reads) == sorted([world.apps["fi"].pk, world.apps["sv"].pk])
     client.force_login(world.lead_user)
     detail = client.get(url("applications:detail", world.apps["sv"].pk, lang=lang))
     checker = PageChecker()

@@ -388,3 +388,33 @@ def test_another_applications_lead_gets_404_on_the_pages(client, world):
     other = submission_data.application(world.call, lead=factories.municipality("Oulu"), partners=[factories.municipality("Kemi")])
     client.force_login(other.created_by)
     assert client.get(reverse("applications:edit", args=[world.app.pk])).status_code == 404
+
+
+def test_the_ministry_reads_a_supplement_once_it_is_submitted_not_while_the_lead_edits_it(client, world):
+    """The lead's edits during a supplement are its working paper: neither the officials' timeline nor the
+    raw audit download shows them until the supplement is submitted."""
+    app = world.app
+    ask(world, client=client)
+    client.force_login(world.lead)
+    app.refresh_from_db()
+    lines = list(BudgetLine.objects.filter(application=app).order_by("pk"))
+    lines[1].amount = Decimal("6543.00")
+    response = client.post(reverse("applications:budget", args=[app.pk]), budget_post(app, str(app.requested_grant), lines))
+    assert response.status_code == 302
+
+    client.force_login(world.preparer)
+    download = reverse("screening:audit_download", args=[app.pk, "json"])
+    page = client.get(world.page("application")).content.decode()
+    raw = client.get(download).content.decode()
+    for shown in (page, raw):
+        assert "6543" not in shown and "6,543" not in shown
+    assert "Supplement requested" in page  # what the ministry itself did stays in view
+    assert AuditEvent.objects.filter(action="application.read", actor=world.preparer, after={"read": "audit_json"}).exists()
+
+    # The partner confirms its changed budget and the lead submits: now the ministry reads the change.
+    client.force_login(world.partner)
+    client.post(reverse("applications:confirm", args=[app.pk]), {"organisation": world.partner_org.pk, **AUTHORISED})
+    services.submit_supplement(world.lead, app.pk)
+    client.force_login(world.preparer)
+    assert "6,543" in client.get(world.page("application")).content.decode()
+    assert "6543" in client.get(download).content.decode()
