@@ -14,7 +14,6 @@ from kuntadigi.audit.admin_mixins import AuditedAdmin
 from kuntadigi.audit.services import record_read
 
 from .lifecycle import EDITABLE_STATES, SUPPLEMENT_STATES
-
 from .models import Application, Attachment, BudgetLine, Participant, Submission
 
 

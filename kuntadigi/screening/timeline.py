@@ -64,7 +64,9 @@ def _readable(application: Application, rows: list[dict]) -> list[dict]:
 
 def _events(application: Application) -> list[describe.Event]:
     # Officials' reads (audit.services.READ) are listed for system administrators in the admin, not here.
-    rows = _readable(application, list(AuditEvent.objects.filter(application_id=application.pk).exclude(action=READ).order_by("at", "id").values(*EVENT_FIELDS)))
+    rows = _readable(
+        application, list(AuditEvent.objects.filter(application_id=application.pk).exclude(action=READ).order_by("at", "id").values(*EVENT_FIELDS))
+    )
     return [describe.Event(action=r["action"], at=r["at"], actor_id=r["actor_id"], before=r["before"] or {}, after=r["after"] or {}) for r in rows]
 
 
