@@ -102,9 +102,9 @@ def test_the_audit_trail_in_words_with_actor_role_and_time(client, world):
 def test_an_unknown_action_reads_as_a_generic_sentence(client, world):
     from kuntadigi.audit import services as audit
 
-    audit.record(world.preparer, "application.read", world.app, application_id=world.app.pk, after={"x": 1})
+    audit.record(world.preparer, "application.archived", world.app, application_id=world.app.pk, after={"x": 1})
     client.force_login(world.presenter)
-    assert "Preparer Person made a change: application read" in client.get(world.page()).content.decode()
+    assert "Preparer Person made a change: application archived" in client.get(world.page()).content.decode()
 
 
 def _second_version(world):
