@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from kuntadigi.accounts.models import User
+from kuntadigi.applications.lifecycle import State
+from kuntadigi.applications.models import Application
 from tests import factories
 from tests.integration.drafting_support import Draft
 
@@ -22,6 +24,11 @@ def test_system_administrator_sees_the_application_with_its_participants_but_can
     draft.add_partner(factories.municipality("Loviisa", code="434"))
     admin_user = User.objects.create_user("admin@kuntadigi.invalid", is_staff=True)
     client.force_login(admin_user)
+    # A draft is the municipality's working paper: not in the admin (docs/access.md).
+    listing = client.get(reverse("admin:applications_application_changelist"))
+    assert listing.status_code == 200 and draft.application.reference not in listing.content.decode()
+    # Once it is submitted (its state, as the submission service leaves it), the admin shows it read-only.
+    Application.objects.filter(pk=draft.application.pk).update(state=State.SUBMITTED)
     listing = client.get(reverse("admin:applications_application_changelist"))
     assert listing.status_code == 200 and draft.application.reference in listing.content.decode()
     url = reverse("admin:applications_application_change", args=[draft.application.pk])
