@@ -10,28 +10,11 @@ recorded read, as on the officials' pages."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kuntadigi.audit.admin_mixins import AuditedAdmin
+from kuntadigi.audit.admin_mixins import AuditedAdmin, ReadOnlyMixin
 from kuntadigi.audit.services import record_read
 
 from .lifecycle import EDITABLE_STATES, SUPPLEMENT_STATES
 from .models import Application, Attachment, BudgetLine, Participant, Submission
-
-
-class ReadOnlyMixin:
-    """Viewable by active system administrators; nobody adds, changes or deletes here."""
-
-    def has_view_permission(self, request, obj=None):
-        user = request.user
-        return bool(user.is_active and (user.is_staff or user.is_superuser))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ParticipantInline(ReadOnlyMixin, admin.TabularInline):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntadigi.accounts.models import User
 
+from .admin_mixins import ReadOnlyMixin
 from .models import AuditEvent
 from .services import READ
 
@@ -47,7 +48,7 @@ class ReaderFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "actor", "action", "what", "object_type", "object_id", "application_link")
     list_filter = (KindFilter, ReaderFilter, "action")
     search_fields = ("actor__email", "actor__full_name", "action", "object_id")
@@ -80,16 +81,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         if event.application_id is None:
             return ""
         return format_html('<a href="?{}">{}</a>', urlencode({"application_id": event.application_id}), event.application_id)
-
-    def has_view_permission(self, request, obj=None):
-        user = request.user
-        return bool(user.is_active and (user.is_staff or user.is_superuser))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

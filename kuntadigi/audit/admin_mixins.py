@@ -78,3 +78,20 @@ class AuditedAdmin:
             services.record(request.user, "admin.added", obj, after=model_values(obj))
         for obj, _fields in formset.changed_objects:
             services.record(request.user, "admin.changed", obj, before=changed_before.get(obj.pk, {}), after=model_values(obj))
+
+
+class ReadOnlyMixin:
+    """Viewable by active system administrators; nobody adds, changes or deletes here."""
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return bool(user.is_active and (user.is_staff or user.is_superuser))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

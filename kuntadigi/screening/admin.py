@@ -5,8 +5,7 @@ READ-ONLY: they change only through the services, with their lifecycle and audit
 
 from django.contrib import admin
 
-from kuntadigi.applications.admin import ReadOnlyMixin
-from kuntadigi.audit.admin_mixins import AuditedAdmin
+from kuntadigi.audit.admin_mixins import AuditedAdmin, ReadOnlyMixin
 from kuntadigi.calls.models import CallRole
 
 from .models import Screening, SupplementRequest
