@@ -37,6 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")], default="fi")
+    # E-mail preferences (kuntadigi.notifications.kinds): reminders before deadlines, and news of an
+    # application's steps. Messages a person must receive (sign-in links, decisions) cannot be switched off.
+    reminder_emails = models.BooleanField(_("reminders before deadlines"), default=True)
+    update_emails = models.BooleanField(_("news of applications' steps"), default=True)
     is_official = models.BooleanField(_("ministry official"), default=False)
     is_assessor = models.BooleanField(_("assessor"), default=False)
     is_staff = models.BooleanField(_("system administrator"), default=False, help_text=_("May use the administration site."))

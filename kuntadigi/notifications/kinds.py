@@ -1,0 +1,60 @@
+"""Every kind of e-mail the service sends, at a glance: what it is called on the account page, and
+whether its recipient may switch it off.
+
+REQUIRED messages carry something the person must act on or has a right to receive (a sign-in link,
+a request to confirm, a request for supplement, a decision): they cannot be switched off. REMINDER
+and UPDATE messages follow the person's preferences (User.reminder_emails, User.update_emails).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(StrEnum):
+    REQUIRED = "required"
+    REMINDER = "reminder"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str | Promise
+    category: Category
+
+
+KINDS: dict[str, Kind] = {
+    # Signing in and organisations
+    "sign_in_link": Kind(_("Sign-in link"), Category.REQUIRED),
+    "membership_decided": Kind(_("Decision on a request to join an organisation"), Category.REQUIRED),
+    "membership_requested": Kind(_("Request to join an organisation waiting for a decision"), Category.REQUIRED),
+    # Applications
+    "partner_added": Kind(_("Your organisation was added as a partner"), Category.REQUIRED),
+    "partner_confirmed": Kind(_("A partner confirmed its participation"), Category.UPDATE),
+    "partner_declined": Kind(_("A partner declined to take part"), Category.REQUIRED),
+    "receipt": Kind(_("Receipt of a submitted application"), Category.REQUIRED),
+    "partner_receipt": Kind(_("Copy of the receipt for a partner"), Category.UPDATE),
+    "draft_deleted": Kind(_("An application was deleted"), Category.UPDATE),
+    # Officials' steps
+    "supplement_request": Kind(_("Request for supplement"), Category.REQUIRED),
+    "screened": Kind(_("Application screened"), Category.UPDATE),
+    "decision_signed": Kind(_("Decision signed"), Category.REQUIRED),
+    "tie_removed": Kind(_("A declared tie was removed"), Category.UPDATE),
+    # Reminders (manage.py send_reminders)
+    "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
+    "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),
+    "reminder_supplement": Kind(_("Reminder: supplement due"), Category.REMINDER),
+}
+
+
+def kind(name: str) -> Kind:
+    """The kind called `name`; a name not listed here is a programming error."""
+    return KINDS[name]
+
+
+def may_switch_off(name: str) -> bool:
+    return KINDS[name].category != Category.REQUIRED
