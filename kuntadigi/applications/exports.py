@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kuntadigi import clock
@@ -49,7 +50,7 @@ def rows(applications) -> list[list]:
                 application.lead.name,
                 ", ".join(p.organisation.name for p in getattr(application, "partner_list", [])),
                 application.requested_grant,
-                str(application.get_state_display()),
+                capfirst(str(application.get_state_display())),
                 submitted,
             ]
         )
