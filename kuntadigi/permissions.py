@@ -511,6 +511,16 @@ def _screening_window(user, application) -> Decision:
     return ALLOW
 
 
+def can_screen_in_call(user, call) -> Decision:
+    """Marking applications of the call at all (the screening list's checkboxes): a preparer, after the
+    call has closed. Each application is then checked by `can_screen_application`."""
+    if not has_call_role(user, call, "preparer"):
+        return deny(_("Only the call's preparers screen applications."))
+    if call.phase(clock.now()) != "closed":
+        return deny(_("Applications are screened after the call has closed."))
+    return ALLOW
+
+
 def can_screen_application(user, application) -> Decision:
     """Marking eligible or ineligible: a preparer, after the call has closed, before a decision; not
     while a request for supplement waits for its answer."""

@@ -15,4 +15,5 @@ urlpatterns = [
     path("applications/<int:pk>/versions/<int:number>/pdf/", views.submission_pdf, name="pdf"),
     path("officials/calls/", views.official_calls, name="official_calls"),
     path("officials/calls/<slug:call_slug>/applications/", views.official_list, name="official_list"),
+    path("officials/calls/<slug:call_slug>/applications/export.<str:fmt>", views.official_list_export, name="official_list_export"),
 ]

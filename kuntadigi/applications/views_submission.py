@@ -24,11 +24,12 @@ from kuntadigi import clock, permissions
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
-from . import snapshot
+from . import exports, snapshot
 from .lifecycle import DECIDED_STATES, State
 from .models import Application, BudgetLine, Participant, Submission
 from .parties import content_party_names, participant_parties
 from .queries import application_for_viewer
+from .search import SearchForm, search_applications
 from .submission import (
     Refused,
     budget_summary,
@@ -351,33 +352,54 @@ def official_calls(request):
     return render(request, "applications/submission/official_calls.html", context)
 
 
-@login_required
-def official_list(request, call_slug: str):
-    call = get_object_or_404(Call, slug=call_slug)
-    if not permissions.can_view_submitted_applications(request.user, call):
-        raise Http404
-    sort = request.GET.get("sort", "submitted")
+def _official_applications(call: Call, query) -> tuple:
+    """The call's submitted applications as the list's filters, search and order choose them."""
+    sort = query.get("sort", "submitted")
     if sort not in SORTS:
         sort = "submitted"
-    lead_filter = request.GET.get("lead", "").strip()[:100]
-    applications = (
-        Application.objects.filter(call=call, state=State.SUBMITTED)
-        .select_related("lead")
-        .prefetch_related(
-            Prefetch("participants", queryset=Participant.objects.filter(role=Participant.Role.PARTNER).select_related("organisation"), to_attr="partner_list")
-        )
-        .order_by(*SORTS[sort])
-    )
+    lead_filter = query.get("lead", "").strip()[:100]
+    form = SearchForm(query)
+    text = form.text()
+    applications = Application.objects.filter(call=call, state=State.SUBMITTED).order_by(*SORTS[sort])
     if lead_filter:
         applications = applications.filter(Q(lead__name_fi__icontains=lead_filter) | Q(lead__name_sv__icontains=lead_filter))
+    applications = search_applications(applications, text)
+    chosen = {"sort": sort, **({"lead": lead_filter} if lead_filter else {}), **({"q": text} if text else {})}
+    return applications, chosen, form
+
+
+def _official_call(user, call_slug: str) -> Call:
+    call = get_object_or_404(Call, slug=call_slug)
+    if not permissions.can_view_submitted_applications(user, call):
+        raise Http404
+    return call
+
+
+@login_required
+@require_GET
+def official_list(request, call_slug: str):
+    call = _official_call(request.user, call_slug)
+    applications, chosen, form = _official_applications(call, request.GET)
+    applications = applications.select_related("lead").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.filter(role=Participant.Role.PARTNER).select_related("organisation"), to_attr="partner_list")
+    )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {"sort": sort, **({"lead": lead_filter} if lead_filter else {})}
     context = {
         "call": call,
         "page": page,
-        "sort": sort,
+        "sort": chosen["sort"],
         "sorts": [("submitted", _("Submission time")), ("requested", _("Grant applied for, largest first")), ("lead", _("Lead applicant"))],
-        "lead_filter": lead_filter,
-        "query": urlencode(query),
+        "lead_filter": chosen.get("lead", ""),
+        "search_form": form,
+        "query": urlencode(chosen),
     }
     return render(request, "applications/submission/official_list.html", context)
+
+
+@login_required
+@require_GET
+def official_list_export(request, call_slug: str, fmt: str):
+    """The list as filtered and ordered, every page of it, as CSV or XLSX."""
+    call = _official_call(request.user, call_slug)
+    applications, _chosen, _form = _official_applications(call, request.GET)
+    return exports.response(request.user, call, applications, fmt, list_name="applications")

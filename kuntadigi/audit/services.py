@@ -62,6 +62,14 @@ def record_read(user, application, what: str, obj: models.Model | None = None, *
     return record(user, READ, obj if obj is not None else application, application_id=application.pk, after={"read": what, **details})
 
 
+def record_list_read(user, call, what: str, application_ids: list[int]) -> AuditEvent | None:
+    """An export of an officials' list of the call's applications: one `application.read` event for the
+    export (on the call), naming how many applications it held and which (`after.applications`)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return record(user, READ, call, after={"read": what, "count": len(application_ids), "applications": list(application_ids)})
+
+
 def fields_of(event) -> chain.EventFields:
     """The hashed fields of an event (a model instance, or a historical one in a migration)."""
     return chain.EventFields(

@@ -7,22 +7,14 @@ carriage return) gets a leading apostrophe, so that an applicant's project name 
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from kuntadigi.core import spreadsheets
+from kuntadigi.core.spreadsheets import FORMULA_STARTS, neutralise  # noqa: F401  (the name other modules import)
+
 from .services_ranking import Ranking
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text that a spreadsheet would run as a formula gets a leading apostrophe; other values stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def filename(ranking: Ranking, extension: str) -> str:
@@ -70,55 +62,12 @@ def rows(ranking: Ranking) -> list[list]:
     return result
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return str(value)
-
-
 def to_csv(ranking: Ranking) -> bytes:
-    """UTF-8 with a byte order mark (so that Excel reads the letters right), comma-separated, quoted
-    where needed; amounts with a decimal point."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(headers())
-    for values in rows(ranking):
-        writer.writerow([neutralise(_text(value)) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.to_csv(headers(), rows(ranking))
 
 
 def to_xlsx(ranking: Ranking) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
-    sheet.append(headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows(ranking):
-        cleaned = []
-        for value in values:
-            if isinstance(value, str):
-                value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-            cleaned.append(value)
-        sheet.append(cleaned)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula
-    money = "#,##0.00"
-    for column in ("H", "I", "K"):
-        for cell in sheet[column][1:]:
-            cell.number_format = money
-    for cell in sheet["F"][1:]:
-        cell.number_format = "0.00"
-    for column, width in zip("ABCDEFGHIJK", (6, 16, 40, 24, 40, 10, 10, 16, 16, 10, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    money = spreadsheets.MONEY
+    return spreadsheets.to_xlsx(
+        _("Ranking"), headers(), rows(ranking), formats={"H": money, "I": money, "K": money, "F": "0.00"}, widths=(6, 16, 40, 24, 40, 10, 10, 16, 16, 10, 16)
+    )

@@ -126,3 +126,30 @@ class SupplementRequestForm(forms.Form):
         if reason_parts(cleaned.get("parts") or []) and not (cleaned.get("reopening_reason") or "").strip():
             self.add_error("reopening_reason", REASON_REQUIRED)
         return cleaned
+
+
+class ApplicationChoiceField(forms.Field):
+    """The applications ticked on the screening list, as ids (the service checks that they are the call's)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Choose at least one application."), "invalid": _("Choose the applications from the list.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            return sorted({int(item) for item in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BulkMarkForm(MarkForm):
+    """The same mark, with one shared reason, for the applications ticked on the screening list."""
+
+    applications = ApplicationChoiceField()
+
+    field_order = ["applications", "outcome", "failed_conditions", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("Required. The same reason is kept with the mark of each chosen application and shown in its audit trail.")

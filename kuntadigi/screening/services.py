@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kuntadigi import clock, permissions
 from kuntadigi.applications import lifecycle, snapshot
@@ -360,6 +361,62 @@ def mark_application(user, application_pk: int, outcome: str, reason: str, faile
             after={"state": locked.state, "outcome": outcome, "reason": reason, "failed_conditions": failed, "version": locked.version},
         )
     return screening
+
+
+@dataclass
+class BatchFailure:
+    reference: str
+    reason: str
+
+
+class BatchRefused(Refused):
+    """Some applications of a batch could not be marked: none was (`failures` says which and why)."""
+
+    def __init__(self, message: str, failures: list[BatchFailure], field: str | None = None):
+        super().__init__(message, field=field)
+        self.failures = failures
+
+
+def mark_applications(user, call: Call, application_pks, outcome: str, reason: str, failed_conditions=()) -> list[Screening]:
+    """The same mark with one shared reason for several applications of the call: all of them or none.
+
+    Each application goes through `mark_application` (its checks, its audit event), all in one
+    transaction. When any of them cannot be marked, nothing is: the official gets the list of those
+    that failed and why, with the others still chosen, and can leave those out and try again. A
+    shared reason is written for the whole set, so a half-applied batch would leave the official
+    to find out which ones carry it."""
+    _require(permissions.can_screen_in_call(user, call))
+    pks = sorted({int(pk) for pk in application_pks})  # one order of locking for every batch
+    if not pks:
+        raise Refused(_("Choose at least one application."), field="applications")
+    references = dict(Application.objects.filter(call=call, state__in=lifecycle.RECEIVED_STATES, pk__in=pks).values_list("pk", "reference"))
+    if len(references) != len(pks):
+        raise Refused(_("Some of the chosen applications are not among the call's received applications. Reload the list and choose again."))
+    screenings: list[Screening] = []
+    failures: list[BatchFailure] = []
+    with transaction.atomic():
+        for pk in pks:
+            try:
+                with transaction.atomic():
+                    screenings.append(mark_application(user, pk, outcome, reason, failed_conditions))
+            except Refused as refusal:
+                if refusal.field in ("outcome", "reason", "failed_conditions"):
+                    raise  # the same for every application: a mistake in the shared form
+                failures.append(BatchFailure(reference=references[pk], reason=refusal.message))
+        if failures:
+            transaction.set_rollback(True)
+    if failures:
+        raise BatchRefused(
+            ngettext(
+                "No application was marked: %(count)d chosen application cannot be marked.",
+                "No application was marked: %(count)d chosen applications cannot be marked.",
+                len(failures),
+            )
+            % {"count": len(failures)},
+            failures,
+        )
+    logger.info("%d applications of call %s marked together", len(screenings), call.pk)
+    return screenings
 
 
 # ── Requests for supplement ─────────────────────────────────────────────────

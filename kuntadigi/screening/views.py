@@ -9,25 +9,28 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kuntadigi import clock, permissions
+from kuntadigi.applications import exports
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
 from kuntadigi.applications.models import Application, Participant, Submission
 from kuntadigi.applications.parties import participant_parties
+from kuntadigi.applications.search import SearchForm, search_applications
 from kuntadigi.applications.submission import content_view
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
 from . import diff, rules, services, timeline
-from .forms import MarkForm, SupplementRequestForm
+from .forms import BulkMarkForm, MarkForm, SupplementRequestForm
 from .models import Screening
 
 PAGE_SIZE = 25
@@ -37,39 +40,110 @@ FLAG_CHOICES = ("any", "none", *rules.CHECK_CODES)
 # ── The call's received applications ────────────────────────────────────────
 
 
-@login_required
-@require_GET
-def screening_list(request, call_slug: str):
+def _screening_call(user, call_slug: str) -> Call:
     call = get_object_or_404(Call, slug=call_slug)
-    if not permissions.can_view_screening(request.user, call):
+    if not permissions.can_view_screening(user, call):
         raise Http404
-    state = request.GET.get("state", "")
+    return call
+
+
+def _screening_applications(call: Call, query) -> tuple:
+    """The call's received applications as the list's filters and search choose them, with the call's rules."""
+    state = query.get("state", "")
     if state not in RECEIVED_STATES:
         state = ""
-    flag = request.GET.get("flag", "")
+    flag = query.get("flag", "")
     if flag not in FLAG_CHOICES:
         flag = ""
+    form = SearchForm(query)
+    text = form.text()
     call_data = services.call_rules(call)
     applications = services.received_applications(call, state or None)
     if flag:  # filtered in the database by the stored results of the checks (brought up to date first)
         services.refresh_check_results(call, call_data)
         applications = services.filter_by_checks(applications, flag)
+    applications = search_applications(applications, text)
+    chosen = {key: value for key, value in (("state", state), ("flag", flag), ("q", text)) if value}
+    return applications, chosen, form, call_data
+
+
+def _list_context(request, call: Call, *, bulk_form=None, failures=None) -> dict:
+    prefetch_related_objects([call], "exclusions")  # read by the checks and by the mark's conditions: one query
+    applications, chosen, form, call_data = _screening_applications(call, request.GET)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = services.screening_rows(page.object_list, call_data)
-    query = urlencode({key: value for key, value in (("state", state), ("flag", flag)) if value})
-    context = {
+    bulk_decision = permissions.can_screen_in_call(request.user, call)
+    if bulk_form is None and bulk_decision:
+        bulk_form = BulkMarkForm(condition_facts=services.condition_facts(call))
+    picked = set(bulk_form["applications"].value() or []) if bulk_form is not None and bulk_form.is_bound else set()
+    return {
         "call": call,
         "page": page,
         "rows": page.object_list,
-        "state": state,
-        "flag": flag,
+        "state": chosen.get("state", ""),
+        "flag": chosen.get("flag", ""),
+        "search_form": form,
         "states": [(value, label) for value, label in State.choices if value in RECEIVED_STATES],
         "flags": [("any", _("Some check flags it")), ("none", _("Every check passes"))] + [(code, rules.CHECK_LABELS[code]) for code in rules.CHECK_CODES],
-        "query": query,
+        "query": urlencode(chosen),
+        "page_query": urlencode({**chosen, **({"page": page.number} if page.number > 1 else {})}),
         "user_roles": permissions.call_roles(request.user, call),
         "phase": call.phase(clock.now()),
+        "bulk_form": bulk_form if bulk_decision else None,
+        "picked": {str(pk) for pk in picked},
+        "failures": failures or [],
+        "error_items": error_items(bulk_form if bulk_form is not None and bulk_form.is_bound else None),
     }
-    return render(request, "screening/list.html", context)
+
+
+@login_required
+@require_GET
+def screening_list(request, call_slug: str):
+    call = _screening_call(request.user, call_slug)
+    return render(request, "screening/list.html", _list_context(request, call))
+
+
+@login_required
+@require_GET
+def screening_list_export(request, call_slug: str, fmt: str):
+    """The list as filtered (every page) as CSV or XLSX."""
+    call = _screening_call(request.user, call_slug)
+    applications, _chosen, _form, _call_data = _screening_applications(call, request.GET)
+    return exports.response(request.user, call, applications.prefetch_related(None), fmt, list_name="screening")
+
+
+@login_required
+@require_POST
+def bulk_mark(request, call_slug: str):
+    """The same mark with one shared reason for the applications ticked on the list: all of them or none."""
+    call = _screening_call(request.user, call_slug)
+    back = reverse("screening:list", args=[call.slug]) + (f"?{request.GET.urlencode()}" if request.GET else "")
+    decision = permissions.can_screen_in_call(request.user, call)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(back)
+    form = BulkMarkForm(request.POST, condition_facts=services.condition_facts(call))
+    failures = []
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            screenings = services.mark_applications(request.user, call, data["applications"], data["outcome"], data["reason"], data["failed_conditions"])
+        except services.BatchRefused as refusal:
+            failures = refusal.failures
+            messages.error(request, refusal.message)
+        except Refused as refusal:
+            if not _refused_into_form(form, refusal):
+                form.add_error(None, refusal.message)
+        else:
+            outcome = screenings[0].get_outcome_display()
+            count = len(screenings)
+            messages.success(
+                request,
+                ngettext("%(count)d application was marked %(outcome)s.", "%(count)d applications were marked %(outcome)s.", count)
+                % {"count": count, "outcome": outcome},
+            )
+            return redirect(back)
+    return render(request, "screening/list.html", _list_context(request, call, bulk_form=form, failures=failures))
 
 
 # ── The official's page of one application ──────────────────────────────────

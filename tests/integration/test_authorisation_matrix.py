@@ -88,6 +88,8 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:official_calls": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # The list's download: those who see the list (tests/integration/test_list_search_export.py).
+    "applications:official_list_export": ({"call_slug": "{call}", "fmt": "csv"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
     "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -133,6 +135,9 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:call_role_remove": ({"call_slug": "{call}", "role_pk": 1}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "screening:list_export": ({"call_slug": "{call}", "fmt": "xlsx"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # Marking several at once (tests/integration/test_screening_bulk_mark.py): POST only, the call's preparers.
+    "screening:bulk_mark": ({"call_slug": "{call}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "screening:application": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:audit_download": ({"pk": "{app}", "fmt": "json"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "screening:mark": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
@@ -225,6 +230,7 @@ POST_MATRIX: dict[str, dict] = {
     "screening:call_roles": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:call_role_remove": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:mark": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "screening:bulk_mark": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "screening:request_supplement": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "publication:publish": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # The lead's consent in the application: only while its draft may be edited (this one is submitted).
@@ -513,3 +519,14 @@ def test_while_the_applicant_supplements_the_ministry_reads_the_submitted_versio
     assert outcome(client.get(url_for("screening:application", {"pk": "{app}"}, ids))) == OK
     client.force_login(users["lead"])
     assert outcome(client.get(url_for("applications:edit", GET_MATRIX["applications:edit"][0], ids))) == OK
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_the_lists_downloads_for_the_calls_officials_only(client, ministry, role):
+    """The downloads of the officials' lists follow the lists: the call's officials; everyone else at the ministry 404."""
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    expected = OK if role in CALL_OFFICIALS else NOT_FOUND
+    for name in ("applications:official_list_export", "screening:list_export"):
+        for fmt in ("csv", "xlsx"):
+            assert outcome(client.get(url_for(name, {"call_slug": "{call}", "fmt": fmt}, ids))) == expected, (name, fmt)
