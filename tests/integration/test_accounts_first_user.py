@@ -224,6 +224,22 @@ def _queries(client) -> int:
     return len(captured.captured_queries)
 
 
+def test_the_count_of_waiting_requests_for_a_landing_page(loviisa, officials):
+    from django.contrib.auth.models import AnonymousUser
+
+    sipoo = factories.municipality("Sipoo", code="753")
+    administrator = factories.member(loviisa, "hallinto@loviisa.fi", admin=True)
+    applicant = factories.member(loviisa, "jasen@loviisa.fi")
+    Membership.objects.create(user=factories.user("a@loviisa.fi"), organisation=loviisa)
+    Membership.objects.create(user=factories.user("b@sipoo.fi"), organisation=sipoo)
+    Membership.objects.create(user=officials[0], organisation=sipoo)  # an official's own request is not theirs to decide
+    assert services.pending_request_count(officials[0]) == 2
+    assert services.pending_request_count(officials[1]) == 3
+    assert services.pending_request_count(administrator) == 1
+    assert services.pending_request_count(applicant) == 0
+    assert services.pending_request_count(AnonymousUser()) == 0
+
+
 # ── The organisation's e-mail domains on the registry page ─────────────────
 
 
