@@ -98,6 +98,9 @@ class Membership(models.Model):
     requested_at = models.DateTimeField(_("requested"), default=clock.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Set when the request was made from an address (confirmed by the sign-in link) in one of the
+    # organisation's own e-mail domains: the request goes to the top of the officials' queue.
+    confirmed_domain = models.CharField(_("address in the organisation's domain"), max_length=253, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -21,9 +22,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import clock, permissions
+from kuntadigi.audit.models import AuditEvent
 from kuntadigi.audit.services import record
+from kuntadigi.notifications import services as notify
+from kuntadigi.registry import rules as registry_rules
 from kuntadigi.registry.models import Organisation
 
+from . import rules
 from .models import Membership, SignInToken, User
 
 log = logging.getLogger(__name__)
@@ -174,17 +179,73 @@ def request_membership(user: User, organisation: Organisation) -> Membership:
             membership.requested_at = clock.now()
             membership.decided_at = None
             membership.decided_by = None
+            membership.confirmed_domain = confirmed_domain(user, organisation)
             membership.save()
         else:
             before = None
             try:
                 with transaction.atomic():
-                    membership = Membership.objects.create(user=user, organisation=organisation, requested_at=clock.now())
+                    membership = Membership.objects.create(
+                        user=user, organisation=organisation, requested_at=clock.now(), confirmed_domain=confirmed_domain(user, organisation)
+                    )
             except IntegrityError as error:  # a double submit racing this one
                 raise MembershipError(_("You have already asked to join this organisation.")) from error
-        record(user, "accounts.membership_requested", membership, before=before, after=_membership_state(membership))
+        after = _membership_state(membership) | ({"confirmed_domain": membership.confirmed_domain} if membership.confirmed_domain else {})
+        record(user, "accounts.membership_requested", membership, before=before, after=after)
+        membership_id = membership.pk
+        transaction.on_commit(lambda: notify_deciders(membership_id))
     permissions.forget_cached_memberships(user)
     return membership
+
+
+def address_confirmed(user: User) -> bool:
+    """Whether the user's address is confirmed: they have signed in by a link sent to it. (Only a
+    system administrator can change an address, in the admin; people cannot change their own.)"""
+    return AuditEvent.objects.filter(actor=user, action="accounts.signed_in", after__method="link").exists()
+
+
+def confirmed_domain(user: User, organisation: Organisation) -> str:
+    """The organisation's e-mail domain the user's confirmed address is in, or "" (docs/access.md,
+    "The first user of a municipality")."""
+    domain = registry_rules.matching_domain(user.email, organisation.email_domains or [])
+    return domain if domain and address_confirmed(user) else ""
+
+
+def registry_officials() -> list[User]:
+    """The people who decide requests to join any organisation (permissions.is_registry_official)."""
+    return [user for user in User.objects.filter(is_official=True, is_active=True).order_by("email") if permissions.is_registry_official(user)]
+
+
+def notify_deciders(membership_id: int) -> int:
+    """Tell those who decide a new request to join: the organisation's administrators when it has
+    any (they decide it, on their organisations page), otherwise the ministry officials (their queue).
+    Each in their own language. Returns the number of messages sent."""
+    membership = Membership.objects.select_related("user", "organisation").filter(pk=membership_id, status=Membership.Status.PENDING).first()
+    if membership is None:
+        return 0
+    requester = membership.user
+    administrators = [r for r in notify.organisation_recipients(membership.organisation_id, requester.language, admins_only=True) if r.user != requester]
+    if administrators:
+        recipients, page = administrators, "accounts:organisations"
+    else:
+        recipients, page = [notify.recipient_for_user(official, requester.language) for official in registry_officials()], "accounts:membership_requests"
+    recipients = [r for r in recipients if r.user is None or permissions.can_decide_membership(r.user, membership)]
+    sent = notify.send(
+        "membership_requested",
+        recipients,
+        template="accounts/email/membership_requested",
+        subject=lambda: gettext("Request to join %(organisation)s waits for your decision") % {"organisation": membership.organisation.name},
+        context={
+            "person": requester.full_name or requester.email,
+            "address": requester.email,
+            "organisation_name": membership.organisation.name,
+            "confirmed_domain": membership.confirmed_domain,
+            "to_officials": not administrators,
+        },
+        url=lambda: settings.SITE_URL + reverse(page) + ("#requests" if administrators else ""),
+    )
+    log.info("Request to join %s: %d messages to its deciders", membership_id, len(sent))
+    return len(sent)
 
 
 APPROVE = "approve"
@@ -247,11 +308,40 @@ def _decision_email(membership: Membership) -> EmailMultiAlternatives:
 
 
 def pending_requests(user):
-    """The pending requests the user may decide: all of them for officials, their organisations' for administrators."""
+    """The pending requests the user may decide: all of them for officials, their organisations' for
+    administrators. Those from an address in the organisation's own domain come first, then the
+    oldest first."""
     queryset = Membership.objects.filter(status=Membership.Status.PENDING).exclude(user=user).select_related("user", "organisation")
     if not permissions.is_registry_official(user):
         queryset = queryset.filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))
-    return queryset.order_by("requested_at", "pk")
+    in_domain = Case(When(confirmed_domain="", then=Value(1)), default=Value(0), output_field=IntegerField())
+    return queryset.order_by(in_domain, "requested_at", "pk")
+
+
+def pending_request_count(user) -> int:
+    """How many requests to join wait for the user's decision (0 for those who decide none): for an
+    officials' landing page."""
+    if not (permissions.is_registry_official(user) or permissions.organisation_ids(user, admin_only=True)):
+        return 0
+    return pending_requests(user).count()
+
+
+def decision_estimates(memberships) -> dict[int, rules.Estimate]:
+    """For each pending request (by its id), how fast such requests are usually decided: from the
+    requests to its organisation when the organisation has administrators, otherwise from the
+    requests decided by the ministry's officials (rules.decision_estimate)."""
+    pending = [m for m in memberships if m.status == Membership.Status.PENDING]
+    if not pending:
+        return {}
+    now = clock.now()
+    decided = Membership.objects.filter(decided_at__gte=now - rules.ESTIMATE_WINDOW, decided_at__lte=now).exclude(status=Membership.Status.PENDING)
+    with_admins = set(administrators_by_organisation([m.organisation_id for m in pending]))
+    by_organisation: dict[int, list] = {}
+    rows = decided.filter(organisation_id__in=with_admins).values_list("organisation_id", "requested_at", "decided_at")
+    for organisation_id, requested_at, decided_at in rows:
+        by_organisation.setdefault(organisation_id, []).append((requested_at, decided_at))
+    ministry = list(decided.filter(decided_by__is_official=True).values_list("requested_at", "decided_at")) if len(with_admins) < len(pending) else []
+    return {m.pk: rules.decision_estimate(by_organisation.get(m.organisation_id, []) if m.organisation_id in with_admins else ministry, now) for m in pending}
 
 
 def administrators_by_organisation(organisation_ids) -> dict[int, list[User]]:

@@ -19,7 +19,7 @@ from kuntadigi import clock, permissions
 from kuntadigi.mfa import views as mfa_views
 from kuntadigi.registry import services as registry_services
 
-from . import services, throttle
+from . import rules, services, throttle
 from .forms import WRONG_CREDENTIALS, JoinForm, LinkRequestForm, PasswordSignInForm, ProfileForm
 from .models import Membership
 
@@ -181,10 +181,12 @@ def _organisations_page(request, *, join_form=None, lookup=None, choice_error: s
     memberships = list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name_fi"))
     pending_ids = [m.organisation_id for m in memberships if m.status == Membership.Status.PENDING]
     admins = services.administrators_by_organisation(pending_ids) if pending_ids else {}
+    estimates = services.decision_estimates(memberships)
     for membership in memberships:
         membership.approvers = admins.get(membership.organisation_id, [])
         # Names only: someone who is not yet a member does not see the administrators' e-mail addresses.
         membership.approver_names = [admin.full_name for admin in membership.approvers if admin.full_name]
+        membership.estimate = rules.estimate_text(estimates[membership.pk]) if membership.pk in estimates else ""
     is_admin = bool(permissions.organisation_ids(user, admin_only=True))
     # Officials decide on their own page; here administrators see their organisations' requests.
     to_decide = list(services.pending_requests(user).filter(organisation_id__in=permissions.organisation_ids(user, admin_only=True))) if is_admin else []
@@ -251,7 +253,7 @@ def membership_requests(request):
     if not permissions.is_registry_official(request.user):
         raise Http404
     requests = list(services.pending_requests(request.user))
-    return render(request, "accounts/membership_requests.html", {"requests": requests})
+    return render(request, "accounts/membership_requests.html", {"requests": requests, "in_domain": sum(1 for r in requests if r.confirmed_domain)})
 
 
 @login_required

@@ -93,3 +93,23 @@ class LegalIdentityForm(forms.Form):
         if value and Organisation.objects.filter(business_id=value).exclude(pk=self.organisation.pk).exists():
             raise ValidationError(BUSINESS_ID_TAKEN, code="business_id_taken")
         return value
+
+
+class EmailDomainsForm(forms.Form):
+    """The organisation's own e-mail domains (services.set_email_domains checks each)."""
+
+    email_domains = forms.CharField(
+        label=_("E-mail domains"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The domains of the organisation's own e-mail addresses, one a line, e.g. loviisa.fi. Leave empty if they are not known."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "ed")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_from(cls, organisation: Organisation) -> dict:
+        return {"email_domains": "\n".join(organisation.email_domains or [])}

@@ -69,6 +69,9 @@ class Organisation(models.Model):
     # Where a decision is posted when the organisation has not consented to electronic notification
     # (kuntadigi.delivery): the lines of the address as they go on the envelope, without the name.
     postal_address = models.TextField(_("postal address"), blank=True)
+    # The organisation's own e-mail domains ("loviisa.fi"), entered by a ministry official: a request to
+    # join from a (link-confirmed) address in one of them goes to the top of the officials' queue.
+    email_domains = models.JSONField(_("e-mail domains"), default=list, blank=True)
 
     # The legal person's names in the nominative, as a decision names the recipient.
     legal_name_fi = models.CharField(_("legal name in Finnish"), max_length=200, blank=True)

@@ -6,7 +6,8 @@ Nothing here touches the database or the clock: the callers pass the day they as
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -119,3 +120,53 @@ def party_label(name: str, predecessor_name: str | None = None, predecessor_unti
     if not predecessor_name or predecessor_until is None:
         return name
     return _("%(successor)s (%(predecessor)s until %(date)s)") % {"successor": name, "predecessor": predecessor_name, "date": format_date(predecessor_until)}
+
+
+# ── E-mail domains (the first user of a municipality, docs/access.md) ───────
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(text: str) -> str | None:
+    """A domain as typed ("Loviisa.fi", "@loviisa.fi", "mäntyharju.fi") in the form addresses carry it
+    (lower case, IDNA for non-ASCII letters); None when it is not a domain name (two labels at least)."""
+    value = (text or "").strip().lstrip("@").rstrip(".").lower()
+    if not value or len(value) > 253:
+        return None
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    labels = value.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        return None
+    return value
+
+
+def parse_domains(text: str) -> tuple[list[str], list[str]]:
+    """Domains typed one a line or separated by commas or spaces: (the valid ones, normalised, each
+    once, in the order typed; the parts that are not domains, as typed)."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    for part in re.split(r"[\s,;]+", text or ""):
+        if not part:
+            continue
+        domain = normalise_domain(part)
+        if domain is None:
+            invalid.append(part)
+        elif domain not in valid:
+            valid.append(domain)
+    return valid, invalid
+
+
+def address_domain(address: str) -> str:
+    """The domain of an e-mail address, normalised ("" when the address has none)."""
+    _local, at, domain = (address or "").strip().rpartition("@")
+    return (normalise_domain(domain) or "") if at else ""
+
+
+def matching_domain(address: str, domains: Iterable[str]) -> str:
+    """The organisation's domain the address is in ("" when none). Only the domain itself counts, not
+    its subdomains: a subdomain may be run by someone else (a school, a company)."""
+    domain = address_domain(address)
+    return domain if domain and domain in {normalise_domain(d) for d in domains} else ""

@@ -13,6 +13,7 @@ from stdnum.fi import ytunnus
 from kuntadigi import permissions
 from kuntadigi.audit.services import record
 
+from . import rules
 from .models import Organisation, Region
 
 INVALID_BUSINESS_ID = _("This is not a valid business ID (Y-tunnus)")
@@ -130,6 +131,29 @@ def set_legal_identity(actor, organisation: Organisation, legal_name_fi: str, le
         organisation.save(update_fields=changed)
         record(actor, "registry.legal_identity_set", organisation, before=before, after={name: values[name] for name in changed})
     return organisation, changed
+
+
+def set_email_domains(actor, organisation: Organisation, text: str) -> tuple[Organisation, bool]:
+    """An official records the organisation's own e-mail domains (typed one a line, or separated by
+    commas). A request to join from an address in one of them is shown to the ministry first, with
+    the domain (docs/access.md, "The first user of a municipality"). Returns the organisation and
+    whether anything changed; ValidationError on the field names what is not a domain."""
+    _require_manager(actor)
+    domains, invalid = rules.parse_domains(text)
+    if invalid:
+        raise ValidationError(
+            {"email_domains": [_("Not a domain name: %(values)s. Type domains like loviisa.fi, one a line.") % {"values": ", ".join(invalid)}]},
+            code="invalid_domain",
+        )
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = list(organisation.email_domains or [])
+        if before == domains:
+            return organisation, False
+        organisation.email_domains = domains
+        organisation.save(update_fields=["email_domains"])
+        record(actor, "registry.email_domains_set", organisation, before={"email_domains": before}, after={"email_domains": domains})
+    return organisation, True
 
 
 # ── Finding an organisation from typed text ────────────────────────────────

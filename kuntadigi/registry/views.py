@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from kuntadigi import permissions
 
 from . import services
-from .forms import JointAuthorityForm, LegalIdentityForm, OrganisationChoiceForm
+from .forms import EmailDomainsForm, JointAuthorityForm, LegalIdentityForm, OrganisationChoiceForm
 from .models import Organisation
 
 
@@ -103,9 +103,14 @@ def organisation(request, pk: int):
         status = 400
     else:
         form = LegalIdentityForm(initial=LegalIdentityForm.initial_from(org), organisation=org)
+    return _organisation_page(request, org, form=form, status=status)
+
+
+def _organisation_page(request, org, *, form=None, domains_form=None, status=200):
     context = {
         "organisation": org,
-        "form": form,
+        "form": form or LegalIdentityForm(initial=LegalIdentityForm.initial_from(org), organisation=org),
+        "domains_form": domains_form or EmailDomainsForm(initial=EmailDomainsForm.initial_from(org)),
         "languages": [_language_name(code) for code in org.languages],
         "predecessors": list(org.predecessors.order_by("valid_until", "name_fi")),
     }
@@ -114,3 +119,24 @@ def organisation(request, pk: int):
 
 def _language_name(code: str) -> str:
     return {"fi": _("Finnish"), "sv": _("Swedish")}.get(code, code)
+
+
+@login_required
+@require_http_methods(["POST"])
+def email_domains(request, pk: int):
+    """An official sets the organisation's own e-mail domains (the first user's faster path)."""
+    _require_official(request.user)
+    org = get_object_or_404(Organisation.objects.select_related("region", "successor"), pk=pk)
+    form = EmailDomainsForm(request.POST)
+    if form.is_valid():
+        try:
+            _saved, changed = services.set_email_domains(request.user, org, form.cleaned_data["email_domains"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, _("The e-mail domains of %(name)s were saved.") % {"name": org.name})
+            else:
+                messages.info(request, _("There were no changes to save."))
+            return redirect("registry:organisation", pk=org.pk)
+    return _organisation_page(request, org, domains_form=form, status=400)

@@ -125,3 +125,15 @@ def test_with_kuntadigi_demo_the_officials_get_the_printed_demo_key_for_their_se
     device = TOTPDevice.objects.get(user__email="ratkaisija@demo.kuntadigi.fi")
     assert device.bin_key == base64.b32decode(DEMO_TOTP_SECRET)
     assert device.verify_token(f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}")  # what an app with the printed key shows
+
+
+def test_the_demo_municipalities_get_their_demo_email_domains_but_an_officials_entry_is_kept(settings, municipalities):
+    settings.DEBUG = True
+    municipalities["753"].email_domains = ["sipoo.example"]
+    municipalities["753"].save()
+    run()
+    for organisation in municipalities.values():
+        organisation.refresh_from_db()
+    assert municipalities["434"].email_domains == ["loviisa.fi"]
+    assert municipalities["638"].email_domains == ["porvoo.fi"]
+    assert municipalities["753"].email_domains == ["sipoo.example"]

@@ -68,7 +68,7 @@ def test_exact_name_or_code_asks_to_join_directly(client, porvoo, loviisa, typed
     assert AuditEvent.objects.filter(action="accounts.membership_requested", object_id=str(membership.pk)).exists()
     page = client.get(reverse("accounts:organisations")).content.decode()
     assert "waiting for approval" in page
-    assert "A ministry official (the organisation has no administrator in kuntadigi yet)" in page
+    assert "The Ministry of Finance's officials (the organisation has no administrator in kuntadigi yet)" in page
 
 
 def test_several_matches_are_offered_as_a_choice(client, porvoo, loviisa):

@@ -66,6 +66,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "registry:organisations": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "registry:add_joint_authority": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT)),
     "registry:organisation": ({"pk": "{org}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    "registry:email_domains": ({"pk": "{org}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "applications:mine": ({}, row(LOGIN, OK, OK, OK, OK)),
     "applications:start": ({"call_slug": "{call}"}, row(LOGIN, OK, OK, OK, OK)),
     "applications:edit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
@@ -212,6 +213,8 @@ POST_MATRIX: dict[str, dict] = {
     "accounts:decide_membership": row(LOGIN, NOT_FOUND, NOT_FOUND, None, None),
     "registry:add_joint_authority": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
     "registry:organisation": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, None),
+    # An administrator of the organisation itself does not set its domains: a ministry official does.
+    "registry:email_domains": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT),
     "decisions:ranking_proposal": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "decisions:ranking_propose_requested": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "decisions:ranking_fill": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),

@@ -67,6 +67,13 @@ DEMO_USERS = [
 ]
 
 
+# DEMO DATA, not for production: the demo municipalities' own e-mail domains, so that a tester can try
+# the first user's faster path (docs/access.md) by signing in as e.g. someone@loviisa.fi (the sign-in
+# link is printed to the console). In production a ministry official enters each organisation's
+# domains on its registry page; none are loaded. Set only where an official has entered none.
+DEMO_EMAIL_DOMAINS = {"638": "porvoo.fi", "434": "loviisa.fi", "753": "sipoo.fi"}
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo users (lead Porvoo, partners Loviisa and Sipoo, officials with roles in the 2020 and 2019 calls, assessors, "
@@ -115,6 +122,8 @@ class Command(BaseCommand):
                         membership.save()
                 self._roles_and_ties(user, spec, municipalities, calls)
                 rows.append((spec.who, organisation.name_fi if organisation else "–", spec.email, password))
+            for code, domain in DEMO_EMAIL_DOMAINS.items():
+                Organisation.objects.filter(municipality_code=code, email_domains=[]).update(email_domains=[domain])
 
         officials = [spec for spec in DEMO_USERS if spec.official or spec.assessor or spec.superuser]
         if settings.KUNTADIGI_DEMO:
