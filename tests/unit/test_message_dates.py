@@ -14,7 +14,8 @@ from django.utils import translation
 from kuntadigi.applications import rules as application_rules
 from kuntadigi.decisions import rules_decisions
 from kuntadigi.registry import rules as registry_rules
-from kuntadigi.screening import conditions, rules as screening_rules
+from kuntadigi.screening import conditions
+from kuntadigi.screening import rules as screening_rules
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DAYS = {"en": "31 October 2022", "fi": "31.10.2022", "sv": "31.10.2022"}
@@ -22,7 +23,11 @@ DAYS = {"en": "31 October 2022", "fi": "31.10.2022", "sv": "31.10.2022"}
 
 def limits() -> rules_decisions.GrantLimits:
     return rules_decisions.GrantLimits(
-        requested=Decimal("12750.00"), remaining=Decimal("100000.00"), eligible_costs=Decimal("15000.00"), call_max_share=Decimal("0.85"), latest_end=date(2022, 10, 31)
+        requested=Decimal("12750.00"),
+        remaining=Decimal("100000.00"),
+        eligible_costs=Decimal("15000.00"),
+        call_max_share=Decimal("0.85"),
+        latest_end=date(2022, 10, 31),
     )
 
 
@@ -35,9 +40,7 @@ def messages(language: str) -> dict[str, str]:
         facts = conditions.ConditionFacts(min_municipalities=2, max_grant_share=Decimal("0.85"), project_end_latest=date(2022, 10, 31))
         return {
             "application schedule": str(application_rules.check_schedule(date(2021, 1, 1), date(2022, 11, 1), date(2022, 10, 31))[0].message),
-            "screening schedule": screening_rules.check_schedule(
-                {"start_date": "2021-01-01", "end_date": "2022-11-01"}, date(2022, 10, 31)
-            ).reason,
+            "screening schedule": screening_rules.check_schedule({"start_date": "2021-01-01", "end_date": "2022-11-01"}, date(2022, 10, 31)).reason,
             "condition": conditions.condition_text("schedule", facts),
             "grant period": next(p.message for p in rules_decisions.check_grant(terms(), limits()) if p.code == "after_latest_end"),
             "merger": registry_rules.not_valid_reason("Honkajoki", None, date(2022, 10, 30), "Kankaanpää", date(2022, 12, 1)) or "",
