@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "kuntadigi.core.middleware.DemoNotFound",  # the demo (DEBUG on) answers a missing page with the service's 404, not Django's technical page
 ]
 
 ROOT_URLCONF = "kuntadigi.urls"
