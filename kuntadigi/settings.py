@@ -59,8 +59,11 @@ KUNTADIGI_CONTACT = {
         "sv": ("Finansministeriet, registratorskontoret", "PB 28, 00023 Statsrådet", "Snellmansgatan 1 A, Helsingfors"),
         "en": ("Ministry of Finance, Registry", "PO Box 28, FI-00023 Government, Finland", "Snellmaninkatu 1 A, Helsinki"),
     },
-    # The ministry's data protection officer (privacy notice).
-    "data_protection_email": os.environ.get("KUNTADIGI_DATA_PROTECTION_EMAIL", "tietosuoja.vm@gov.fi"),
+    # The controller's business ID (Y-tunnus) and its data protection officer (privacy notice), as the
+    # ministry publishes them (its data protection page, vm.fi/sv/dataskydd: "Dataskyddsombud
+    # vmtietosuojavastaava(at)gov.fi"; the business ID as in its own services' privacy notices).
+    "business_id": os.environ.get("KUNTADIGI_BUSINESS_ID", "0245439-9"),
+    "data_protection_email": os.environ.get("KUNTADIGI_DATA_PROTECTION_EMAIL", "vmtietosuojavastaava@gov.fi"),
     # Feedback on accessibility (accessibility statement); answered within 14 days.
     "accessibility_email": os.environ.get("KUNTADIGI_ACCESSIBILITY_EMAIL") or os.environ.get("KUNTADIGI_CONTACT_EMAIL", "valtiovarainministerio@gov.fi"),
 }
@@ -122,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "kuntadigi.core.middleware.DemoNotFound",  # the demo (DEBUG on) answers a missing page with the service's 404, not Django's technical page
 ]
 
 ROOT_URLCONF = "kuntadigi.urls"

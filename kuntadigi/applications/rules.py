@@ -241,7 +241,8 @@ def format_percent(share: Decimal) -> str:
 
 
 def format_date(value: date) -> str:
-    return f"{value.day}.{value.month}.{value.year}"
+    """A day in the active language: 31.1.2021 (fi, sv), 31 January 2021 (en)."""
+    return formats.day(value, get_language())
 
 
 # ── Submission checks (pure; the submission service gathers the data) ───────────────────────────

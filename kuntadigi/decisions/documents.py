@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from kuntadigi.applications.rules import CENT, format_date, format_euros, format_percent
+from kuntadigi.applications.rules import CENT, format_euros, format_percent
+from kuntadigi.core import formats
 
 GRANT = "grant"
 NO_GRANT = "no_grant"
@@ -253,7 +254,9 @@ def _score(value: str) -> str:
 
 
 def _date(value: date | datetime | None) -> str:
-    return format_date(value) if value else ""
+    # A decision is written in Finnish or Swedish, which write a day the same way (11.12.2020),
+    # whatever language the person assembling it reads the service in.
+    return formats.day(value, "fi") if value else ""
 
 
 def assemble(facts: DecisionInput) -> DecisionDocument:

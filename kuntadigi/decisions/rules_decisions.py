@@ -104,7 +104,7 @@ def check_grant(terms: GrantTerms, limits: GrantLimits) -> list[Problem]:
         problems.append(Problem("costs_until", "required", str(_("Enter the last day of the eligible-cost period."))))
     elif terms.costs_until > limits.latest_end:
         message = _("The eligible-cost period cannot go beyond %(date)s, when the call's projects must end.") % {
-            "date": f"{limits.latest_end.day}.{limits.latest_end.month}.{limits.latest_end.year}"
+            "date": formats.day(limits.latest_end, get_language())
         }
         problems.append(Problem("costs_until", "after_latest_end", str(message)))
     if terms.costs_from and terms.costs_until and terms.costs_from > terms.costs_until:
@@ -148,7 +148,7 @@ def check_period_start(costs_from: date | None, decision_date: date, grounds: st
     """The eligible-cost period starts on the decision date; an earlier start needs written grounds."""
     if costs_from is not None and costs_from < decision_date and not (grounds or "").strip():
         message = _("The eligible-cost period starts before the date of the decision (%(date)s): write the grounds for accepting earlier costs.") % {
-            "date": f"{decision_date.day}.{decision_date.month}.{decision_date.year}"
+            "date": formats.day(decision_date, get_language())
         }
         return [Problem("period_grounds", "required", str(message))]
     return []

@@ -12,7 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from kuntadigi.core import formats
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -64,8 +67,8 @@ def helsinki_day(instant: datetime) -> date:
 
 
 def format_date(day: date) -> str:
-    """1.1.2021, the Finnish and Swedish way."""
-    return f"{day.day}.{day.month}.{day.year}"
+    """A day in the active language: 1.1.2021 (fi, sv), 1 January 2021 (en)."""
+    return formats.day(day, get_language())
 
 
 Node = TypeVar("Node")

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from kuntadigi.core import formats
 
 # The call's general rules, in the order of the screening checks.
 RULES = ("in_time", "municipalities", "aland", "confirmations", "grant_share", "vat", "target_areas", "schedule")
@@ -54,7 +57,7 @@ def condition_text(code: str, facts: ConditionFacts) -> str:
         "grant_share": _("The grant applied for may be at most %(percent)s %% of the project's eligible costs.") % {"percent": percent},
         "vat": _("Value added tax is not an eligible cost."),
         "target_areas": _("The project must concern at least one target area of the call."),
-        "schedule": _("The project must end by %(date)s.") % {"date": f"{end.day}.{end.month}.{end.year}"},
+        "schedule": _("The project must end by %(date)s.") % {"date": formats.day(end, get_language())},
         OTHER: _("Another condition of the call, named in the grounds below."),
     }
     if code in texts:

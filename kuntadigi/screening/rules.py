@@ -171,8 +171,8 @@ def _check(code: str, passed: bool, reason, words: Sequence[str] = ()) -> Check:
 
 
 def _instant(value: datetime) -> str:
-    local = clock.helsinki(value)
-    return f"{local.day}.{local.month}.{local.year} {local.hour}.{local.minute:02d}"
+    """Helsinki time in the active language: 31.1.2021 klo 16.15, 31.1.2021 kl. 16.15, 31 January 2021 at 16:15."""
+    return formats.instant(value, get_language())
 
 
 def check_in_time(submitted_at: datetime, closes_at: datetime, supplements: Sequence[SupplementWindow] = ()) -> Check:

@@ -75,3 +75,38 @@ def test_the_pages_work_without_javascript(nojs_page, site, results, name):
     assert f"call={results.call.slug}" in nojs_page.url
     expect(nojs_page.locator("main")).to_contain_text("12")
     assert_no_axe_violations(nojs_page)
+
+
+# Every table on the page and its scroll container, with how much wider its content is than its box.
+TABLE_OVERFLOW = """() => {
+    const rows = [];
+    document.querySelectorAll('main table').forEach((table, index) => {
+        const wrap = table.closest('.table-wrap');
+        for (const [what, el] of [['table', table], ['container', wrap]]) {
+            if (!el) continue;
+            rows.push({table: index, what, caption: (table.caption ? table.caption.textContent : '').trim(),
+                       scroll: el.scrollWidth, client: el.clientWidth});
+        }
+    });
+    return {rows, page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_map_tables_fit_their_columns_at_1280_px_and_the_page_never_scrolls_sideways(page, site, results, lang):
+    """At 1280 px no table on the map page, nor its scroll container, is wider than its box; at 320 px the
+    page itself does not scroll sideways (a table may scroll inside its own container)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site.reverse("publication:map", lang=lang))
+    measured = page.evaluate(TABLE_OVERFLOW)
+    assert len({row["table"] for row in measured["rows"]}) == 2, measured  # the regions' and the municipalities' tables
+    overflowing = [row for row in measured["rows"] if row["scroll"] > row["client"]]
+    assert overflowing == [], overflowing
+    assert measured["page"] <= measured["viewport"], measured
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    narrow = page.evaluate(TABLE_OVERFLOW)
+    assert narrow["page"] <= narrow["viewport"], narrow
+    # A table wider than the column scrolls inside its container, which stays within the page.
+    for wrap in page.locator("main .table-wrap").all():
+        assert wrap.bounding_box()["x"] + wrap.bounding_box()["width"] <= 321

@@ -65,3 +65,13 @@ def test_help_names_the_open_calls_contact_in_swedish(page, site, open_call):
     expect(main).to_contain_text(open_call.title_sv)
     expect(main).to_contain_text("Suvi Savolainen, konsultativ tjänsteman")
     expect(main.get_by_role("link", name="suvi.savolainen@vm.fi")).to_have_attribute("href", "mailto:suvi.savolainen@vm.fi")
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte")])
+def test_the_service_404_page_is_accessible_and_reads_at_320px(page, site, lang, heading):
+    response = page.goto(site(f"/{lang}/no-such-page/"))
+    assert response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("h1")).to_have_text(heading)
+    assert_no_axe_violations(page)
+    assert_reads_at_320px(page)

@@ -92,7 +92,8 @@ def test_a_budget_edit_reads_as_a_sentence_in_the_readers_language(client, world
     assert f"{when} · {who}" in text
     # No database ids, field names, raw JSON or ISO timestamps anywhere in the timeline's HTML.
     timeline_html = section[: section.index("<p>", section.index("</ol>"))]
-    assert not re.search(r"\d{4}-\d{2}-\d{2}(T|\s)\d{2}:\d{2}", timeline_html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", timeline_html)  # no ISO date, let alone an ISO timestamp
+    assert not re.search(r"\d{2}:\d{2}:\d{2}", timeline_html)
     for raw in ("requested_grant", "participant", "category", "fingerprint", "version", "budget_saved", "application.", "{", "}", '":'):
         assert raw not in timeline_html
     for pk in (world.partner_participant.pk, world.partner_org.pk, world.lead.pk, world.app.pk):

@@ -182,7 +182,7 @@ def test_a_grant_waits_for_the_finalised_allocation(world):
     ("changes", "message"),
     [
         ({"max_share": "90"}, "at most 85 %"),
-        ({"costs_until": "2022-11-01"}, "cannot go beyond 31.10.2022"),
+        ({"costs_until": "2022-11-01"}, "cannot go beyond 31 October 2022"),
         ({"costs_from": "2022-01-01", "costs_until": "2021-12-31"}, "must end after it begins"),
         ({"amount": "0"}, "more than zero euros"),
         ({"presenter_title": ""}, "Enter the title of the presenting official."),

@@ -75,7 +75,7 @@ def test_page_has_every_section_with_label_hint_and_default_ids(client, draft):
     assert "<legend>Target areas</legend>" in page
     assert page.count('name="target_areas"') == 5
     assert 'type="date"' in page and 'max="2022-10-31"' in page
-    assert "The project must end by 31.10.2022." in page
+    assert "The project must end by 31 October 2022." in page
     assert 'data-max-chars="2000"' in page and "At most 2000 characters." in page
     assert "Social and health care" in page  # the call's exclusion, listed for the declaration
     assert 'name="version" value="1"' in page
@@ -136,7 +136,7 @@ def test_end_date_after_the_call_limit_is_saved_with_a_warning(client, draft):
     client.post(draft.url("edit"), data)
     assert draft.refresh().end_date == date(2022, 11, 1)
     page = client.get(draft.url("edit")).content.decode()
-    assert "The project must end by 31.10.2022." in page and "fix these before submitting" in page
+    assert "The project must end by 31 October 2022." in page and "fix these before submitting" in page
 
 
 def test_stale_page_is_refused_and_nothing_is_overwritten(client, draft):

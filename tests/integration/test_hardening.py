@@ -43,6 +43,30 @@ def test_an_unknown_page_is_a_translated_404_with_navigation(client, language, t
     assert 'class="main-nav"' in page and f'href="/{language}/"' in page
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["/fi/no-such-page/", "/fi/calls/no-such-call/", "/no-such-page/"])
+def test_the_demo_answers_a_missing_page_with_the_services_404_even_with_debug_on(client, settings, address):
+    """The demo runs with DEBUG on: an unknown address, and a view's Http404, still get the service's own
+    page, not Django's technical page with its list of URL patterns."""
+    settings.DEBUG = True
+    settings.KUNTADIGI_DEMO = True
+    response = client.get(address, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Sivua ei löytynyt</h1>" in page
+    assert 'class="main-nav"' in page
+    assert "URLconf" not in page and "Using the URLconf" not in page
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_its_json_404_in_the_demo(client, settings):
+    settings.DEBUG = True
+    settings.KUNTADIGI_DEMO = True
+    response = client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
 @pytest.mark.parametrize(("language", "title"), [("fi", "Jotain meni vikaan"), ("sv", "Något gick fel"), ("en", "Something went wrong")])
 def test_the_500_page_renders_without_the_database_or_request_context(language, title):
     """No django_db mark: any database access here fails the test."""

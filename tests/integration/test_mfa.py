@@ -428,3 +428,19 @@ def test_a_person_without_a_second_factor_meets_the_views_own_rules_not_a_step_u
     clock.set_now(T0 + timedelta(minutes=11))
     assert client.get(url("decisions:decision_batch_sign", call.slug)).status_code == 404
     assert client.post(url("screening:call_roles", call.slug), {"email": applicant.email, "role": "preparer"}).status_code == 404
+
+
+def test_the_account_page_dates_each_device_the_way_the_page_language_does(client, official):
+    """'added 31.1.2021' is Finnish and Swedish; an English page says 'added 31 January 2021'."""
+    device = with_totp(official)
+    TOTPDevice.objects.filter(pk=device.pk).update(created_at=T0)
+    sign_in(client, official)
+    give_code(client, code(device))
+    day = clock.helsinki(T0).date()
+    finnish = f"added {day.day}.{day.month}.{day.year}"
+    english = f"added {day.day} {day:%B} {day.year}"
+    assert finnish in client.get(url("accounts:account")).content.decode()
+    with translation.override("en"):
+        page = client.get(reverse("accounts:account")).content.decode()
+    assert english in page
+    assert finnish not in page

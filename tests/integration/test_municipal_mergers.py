@@ -1,6 +1,6 @@
 """A decided application whose party merged later shows the successor as the party from the merger
 date on, with an audit event (issue 10, sections 6 and 8): a 2020 project with Honkajoki as a partner
-shows Honkajoki until 31.12.2020 and "Kankaanpää (Honkajoki until 31.12.2020)" from 1.1.2021, on the
+shows Honkajoki until 31.12.2020 and "Kankaanpää (Honkajoki until 31 December 2020)" from 1.1.2021, on the
 public pages, the applicant's pages and the officials' page; the succession is recorded once."""
 
 from datetime import date, datetime
@@ -32,7 +32,7 @@ HKI = factories.HKI
 LOCALE_PATHS = list(django_settings.LOCALE_PATHS)
 LAST_DAY = datetime(2020, 12, 31, 23, 59, tzinfo=HKI)
 MERGER_DAY = datetime(2021, 1, 1, 0, 1, tzinfo=HKI)
-LABEL = "Kankaanpää (Honkajoki until 31.12.2020)"
+LABEL = "Kankaanpää (Honkajoki until 31 December 2020)"
 
 
 @pytest.fixture(autouse=True)

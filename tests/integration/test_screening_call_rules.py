@@ -89,7 +89,7 @@ def test_a_start_before_the_call_closed_is_flagged_and_a_start_before_it_opened_
     assert "before the call opened" not in text(response)
     assert checks["cost_period"].flagged
     assert checks["cost_period"].reason == (
-        "The project starts 1.3.2020, before the call closed on 5.10.2020: no grant decision can be made before then. "
+        "The project starts 1 March 2020, before the call closed on 5 October 2020: no grant decision can be made before then. "
         "Costs incurred before the eligible-cost period in the decision are not eligible; that period starts on the date of the decision "
         "unless the decision gives grounds for an earlier start."
     )

@@ -88,10 +88,10 @@ def test_drafts_are_not_listed_and_flagged_checks_show_their_reason(client, worl
     assert "For a person to judge. The texts mention Social and health care: Sote-keskuksen, terveysasemien." in page
     assert "1 check flagged" in page
     # The list shows what needs a person's eye; every check with its reason is on the application's page.
-    assert "Submitted 5.10.2020 12.00, before the call closed 5.10.2020 16.15." not in page
+    assert "Submitted 5 October 2020 at 12:00, before the call closed 5 October 2020 at 16:15." not in page
     assert f"All {len(rows_of(response)[world.app.pk].checks)} checks passed" in page
     application_page = client.get(reverse("screening:application", args=[world.app.pk])).content.decode()
-    assert "Submitted 5.10.2020 12.00, before the call closed 5.10.2020 16.15." in application_page
+    assert "Submitted 5 October 2020 at 12:00, before the call closed 5 October 2020 at 16:15." in application_page
     rows = {row.application.pk: row for row in response.context["rows"]}
     assert [check.code for check in rows[flagged.pk].flags] == ["exclusions"]
     assert rows[world.app.pk].flags == []

@@ -71,6 +71,21 @@ def test_privacy_notice_names_the_controller_the_basis_the_retention_and_the_aut
     assert re.search(r"\b15\b", text) and re.search(r"\b24\b", text)
 
 
+PLACEHOLDERS = re.compile(r"TODO|TBD|FIXME|XXX|lorem|placeholder|to be confirmed|vahvistetaan|example\.|esimerkki\.|\[[^\]]*\]|\{\{|\{%", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_privacy_notice_gives_the_ministrys_real_business_id_and_data_protection_officer(client, db, lang):
+    """With the default settings: the Ministry of Finance's business ID and its data protection officer's
+    address as the ministry publishes them, and no placeholder text anywhere in the notice."""
+    main = main_of(get(client, "core:privacy", lang))
+    text = text_of(main)
+    assert re.search(r"\b0245439-9\b", text)
+    assert 'href="mailto:vmtietosuojavastaava@gov.fi"' in main
+    assert "PL 28, 00023 Valtioneuvosto" in text or "PB 28, 00023 Statsrådet" in text or "PO Box 28, FI-00023 Government" in text
+    assert PLACEHOLDERS.search(text) is None, PLACEHOLDERS.search(text)
+
+
 def test_privacy_notice_follows_the_sign_in_links_lifetime_and_retention(client, db, monkeypatch):
     from kuntadigi.core import pages
 

@@ -69,7 +69,7 @@ def test_project_must_end_by_the_calls_latest_end(call_2020):
 
     app = data.application(call_2020, requested=Decimal("12750.00"), end_date=date(2022, 11, 1))
     assert [(p.field, p.code) for p in problems_of(app)] == [("end_date", "end_too_late")]
-    assert "31.10.2022" in str(problems_of(app)[0].message)
+    assert "31 October 2022" in str(problems_of(app)[0].message)  # the active language here is English
 
 
 def test_single_municipality_application_is_refused(call_2020):

@@ -168,7 +168,9 @@ def test_check_schedule_refuses_an_end_after_the_limit():
     with translation.override("en"):
         problems = rules.check_schedule(date(2021, 1, 1), date(2022, 11, 1), LATEST_END)
         assert [(problem.field, problem.code) for problem in problems] == [("end_date", "end_too_late")]
-        assert "31.10.2022" in str(problems[0].message)
+        assert "31 October 2022" in str(problems[0].message)
+    with translation.override("fi"):
+        assert str(rules.check_schedule(date(2021, 1, 1), date(2022, 11, 1), LATEST_END)[0].message) == "Hankkeen on päätyttävä viimeistään 31.10.2022."
 
 
 def test_check_schedule_refuses_an_end_before_the_start():

@@ -78,16 +78,16 @@ def test_a_loop_of_successors_is_a_data_error():
 
 def test_a_merged_municipality_is_refused_naming_the_merger():
     reason = rules.not_valid_reason("Honkajoki", None, date(2020, 12, 31), "Kankaanpää", date(2021, 3, 1))
-    assert reason == "Honkajoki merged into Kankaanpää on 1.1.2021 and cannot take part in this call."
+    assert reason == "Honkajoki merged into Kankaanpää on 1 January 2021 and cannot take part in this call."
     assert rules.not_valid_reason("Honkajoki", None, date(2020, 12, 31), "Kankaanpää", date(2020, 6, 25)) is None
 
 
 def test_other_reasons_name_the_dates():
     assert rules.not_valid_reason("Uusikunta", date(2021, 1, 1), None, None, date(2020, 6, 25)) == (
-        "Uusikunta exists only from 1.1.2021 and cannot take part in this call."
+        "Uusikunta exists only from 1 January 2021 and cannot take part in this call."
     )
     assert rules.not_valid_reason("Vanhakunta", None, date(2019, 12, 31), None, date(2020, 6, 25)) == (
-        "Vanhakunta existed until 31.12.2019 and cannot take part in this call."
+        "Vanhakunta existed until 31 December 2019 and cannot take part in this call."
     )
 
 
@@ -101,7 +101,7 @@ def test_the_reason_is_translated():
 
 
 def test_party_label_notes_the_predecessor():
-    assert rules.party_label("Kankaanpää", "Honkajoki", date(2020, 12, 31)) == "Kankaanpää (Honkajoki until 31.12.2020)"
+    assert rules.party_label("Kankaanpää", "Honkajoki", date(2020, 12, 31)) == "Kankaanpää (Honkajoki until 31 December 2020)"
     assert rules.party_label("Kankaanpää") == "Kankaanpää"
     with translation.override("sv"):
         assert rules.party_label("Kankaanpää", "Honkajoki", date(2020, 12, 31)) == "Kankaanpää (Honkajoki till 31.12.2020)"
@@ -115,7 +115,7 @@ def test_submission_refuses_each_party_that_did_not_exist_on_the_opening_day():
     ]
     problems = application_rules.check_parties_exist(parties, date(2021, 3, 1))
     assert [(p.field, p.code, p.message) for p in problems] == [
-        ("partners", "not_on_the_map", "Honkajoki merged into Kankaanpää on 1.1.2021 and cannot take part in this call.")
+        ("partners", "not_on_the_map", "Honkajoki merged into Kankaanpää on 1 January 2021 and cannot take part in this call.")
     ]
     assert application_rules.check_parties_exist(parties, date(2020, 6, 25)) == []
     lead = [application_rules.PartyOnTheMap(role="lead", name="Valtimo", valid_until=date(2019, 12, 31), successor_name="Nurmes")]

@@ -91,7 +91,12 @@ def test_a_complete_application_passes_every_check_in_a_fixed_order():
 def test_submitted_before_the_deadline_is_in_time():
     check = rules.check_in_time(CLOSES - timedelta(seconds=1), CLOSES)
     assert check.passed
-    assert "5.10.2020 16.15" in check.reason
+    assert check.reason == "Submitted 5 October 2020 at 16:14, before the call closed 5 October 2020 at 16:15."
+    # Finnish and Swedish write the time their own way.
+    with translation.override("fi"):
+        assert "5.10.2020 klo 16.15" in rules.check_in_time(CLOSES - timedelta(seconds=1), CLOSES).reason
+    with translation.override("sv"):
+        assert "5.10.2020 kl. 16.15" in rules.check_in_time(CLOSES - timedelta(seconds=1), CLOSES).reason
 
 
 def test_submitted_at_the_deadline_instant_is_late():
@@ -206,7 +211,7 @@ def test_schedule_within_the_project_period():
 @pytest.mark.parametrize(
     ("start", "end", "words"),
     [
-        ("2021-01-01", "2022-11-01", "after the latest end 31.10.2022"),
+        ("2021-01-01", "2022-11-01", "after the latest end 31 October 2022"),
         ("2021-06-01", "2021-05-31", "ends before it starts"),
         (None, "2021-05-31", "missing"),
     ],
@@ -316,7 +321,7 @@ def test_a_start_before_the_call_closed_is_flagged_with_why_its_costs_are_not_el
     check = rules.check_cost_period(content(start_date="2020-09-01"), CLOSES, submitted)
     assert check.flagged
     assert check.reason == (
-        "The project starts 1.9.2020, before the call closed on 5.10.2020: no grant decision can be made before then. "
+        "The project starts 1 September 2020, before the call closed on 5 October 2020: no grant decision can be made before then. "
         "Costs incurred before the eligible-cost period in the decision are not eligible; that period starts on the date of the decision "
         "unless the decision gives grounds for an earlier start."
     )
@@ -330,7 +335,9 @@ def test_a_version_answering_a_request_counts_from_its_own_submission_day():
     answered = CLOSES + timedelta(days=30)  # 4.11.2020
     check = rules.check_cost_period(content(start_date="2020-11-01"), CLOSES, answered)
     assert check.flagged
-    assert "before this version was submitted on 4.11.2020" in check.reason
+    assert "before this version was submitted on 4 November 2020" in check.reason
+    with translation.override("fi"):
+        assert "4.11.2020" in rules.check_cost_period(content(start_date="2020-11-01"), CLOSES, answered).reason
     assert rules.check_cost_period(content(start_date="2020-11-04"), CLOSES, answered).passed
 
 

@@ -35,10 +35,12 @@ def helsinki(value: datetime | None) -> str:
 
 
 @register.filter
-def fidate(value: date | None) -> str:
-    """31.1.2021 (fi, sv); 31 January 2021 (en)."""
+def fidate(value: date | datetime | None) -> str:
+    """31.1.2021 (fi, sv); 31 January 2021 (en). An instant is written as its day in Helsinki."""
     if not value:
         return ""
+    if isinstance(value, datetime):
+        value = clock.helsinki(value).date()
     return formats.day(value, get_language())
 
 
