@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kuntadigi.delivery",
     "kuntadigi.publication",
     "kuntadigi.mfa",
+    "kuntadigi.officials",
 ]
 
 MIDDLEWARE = [

@@ -88,6 +88,9 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:pdf": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:official_calls": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # The work page of everyone at the ministry (a role in a call, the official or assessor flag); applicants get 404
+    # (tests/integration/test_officials_work.py tests each role in a call).
+    "officials:work": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
     "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
