@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntadigi import permissions
@@ -134,7 +134,7 @@ def remove_tie(request, pk: int):
 # ── The assessor's queue ────────────────────────────────────────────────────
 
 # The queue's filter by the assessor's own state: not yet submitted (not started or a draft), or submitted.
-QUEUE_STATES = {"to_score": _lazy("To score"), "submitted": _lazy("Scored and submitted")}
+QUEUE_STATES = {"to_score": gettext_lazy("To score"), "submitted": gettext_lazy("Scored and submitted")}
 
 
 @login_required

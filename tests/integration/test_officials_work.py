@@ -143,7 +143,12 @@ def busy_call(call_2020):
 
     def supplement(app, due, answered):
         SupplementRequest.objects.create(
-            application=app, parts=["budget"], message="Täydennä.", due_at=due, requested_by=people["preparer"], answered_at=due - timedelta(days=1) if answered else None
+            application=app,
+            parts=["budget"],
+            message="Täydennä.",
+            due_at=due,
+            requested_by=people["preparer"],
+            answered_at=due - timedelta(days=1) if answered else None,
         )
 
     supplement(apps["supplemented"], AFTER_CLOSING - timedelta(days=2), answered=True)
@@ -214,7 +219,7 @@ def test_the_registry_official_sees_the_requests_to_join_with_a_link_to_the_queu
 
 
 def test_the_current_call_comes_first_and_an_open_call_counts_what_has_arrived(client, busy_call):
-    call, people, _apps = busy_call
+    _call, people, _apps = busy_call
     older = factories.call("digi-2019", opens_at=factories.OPENS_2020.replace(year=2019), closes_at=factories.CLOSES_2020.replace(year=2019))
     open_call = factories.call("digi-2021", opens_at=AFTER_CLOSING - timedelta(days=1), closes_at=AFTER_CLOSING + timedelta(days=30))
     for other in (older, open_call):
@@ -230,7 +235,7 @@ def test_the_work_page_takes_a_constant_number_of_queries(client, busy_call, dja
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    call, people, _apps = busy_call
+    call, _people, _apps = busy_call
     everyone = person("kaikki@vm.example.fi", roles=("preparer", "presenter", "decision_maker", "assessor"), call=call, official=True)
     client.force_login(everyone)
     client.get(url("officials:work"))
@@ -272,7 +277,7 @@ def test_the_call_list_counts_every_stage_and_the_decided_call(client, busy_call
     data.score(apps["granted"], assessor, 3)
     data.application(call, state=State.DRAFT)  # a draft is not received
     Assignment.objects.filter(application=apps["eligible_assigned"]).update(submitted_at=AFTER_CLOSING)
-    old = decided_call()
+    decided_call()
     client.force_login(people["preparer"])
     response = client.get(url("applications:official_calls"))
     # received: the 8 of busy_call; screened: eligible ×2, ineligible, granted; assessed: 2; decided: 1
@@ -312,7 +317,16 @@ ORDER = ["Screening", "Assessors and assignments", "Assessment results", "Rankin
 
 
 @pytest.mark.parametrize(
-    "page", ["officials:work", "applications:official_calls", "screening:list", "assessment:assignments", "assessment:results", "decisions:ranking", "decisions:decision_list"]
+    "page",
+    [
+        "officials:work",
+        "applications:official_calls",
+        "screening:list",
+        "assessment:assignments",
+        "assessment:results",
+        "decisions:ranking",
+        "decisions:decision_list",
+    ],
 )
 def test_the_process_steps_are_in_process_order_on_every_officials_page(client, busy_call, page):
     call, people, _apps = busy_call
@@ -326,7 +340,7 @@ def test_the_process_steps_are_in_process_order_on_every_officials_page(client, 
 
 
 def test_the_steps_show_only_what_the_role_opens(client, busy_call):
-    call, people, _apps = busy_call
+    _call, people, _apps = busy_call
     client.force_login(people["presenter"])
     assert step_labels(client.get(url("officials:work")).content.decode()) == ["Screening", "Assessment results", "Ranking and allocation", "Decisions"]
     client.force_login(people["assessor"])
