@@ -150,7 +150,12 @@ def _tasks(user, call: Call, roles: set[str], phase: str, apps: dict, decisions:
     if preparer and phase == "closed":
         tasks.append(Task(_("Submitted applications to screen"), apps.get("to_screen", 0), _url("screening:list", call, state=State.SUBMITTED)))
         tasks.append(
-            Task(_("Of them, supplemented by the applicant: screen again"), apps.get("supplemented", 0), _url("screening:list", call, state=State.SUBMITTED))
+            Task(
+                _("Of them, supplemented by the applicant: screen again"),
+                apps.get("supplemented", 0),
+                _url("screening:list", call, state=State.SUBMITTED),
+                waits=False,  # counted among those to screen
+            )
         )
         tasks.append(
             Task(_("Requests for supplement past their due time"), apps.get("overdue", 0), _url("screening:list", call, state=State.SUPPLEMENT_REQUESTED))

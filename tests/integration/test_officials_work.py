@@ -185,6 +185,9 @@ def test_the_preparer_sees_what_waits_at_each_step(client, busy_call):
         "Screened applications without a decision": 2,
     }
     page = response.content.decode()
+    # What waits: the supplemented one is counted once, among those to screen.
+    assert response.context["work"].waiting == 2 + 1 + 1 + 1 + 2
+    assert "7 things wait for you." in page
     assert "Your roles: preparer." in page
     assert f'href="{url("screening:list", call.slug, state="submitted")}"' in page
     assert f'href="{url("assessment:assignments", call.slug)}"' in page
