@@ -25,7 +25,7 @@ from kuntadigi.applications.lifecycle import State
 from kuntadigi.applications.models import Application, Participant
 from kuntadigi.applications.submission import content_view
 from kuntadigi.audit.services import record_read
-from kuntadigi.calls.models import Call, CallRole, Criterion
+from kuntadigi.calls.models import CallRole, Criterion
 from kuntadigi.registry.models import Organisation
 
 from . import queries, rules, services
@@ -141,7 +141,10 @@ QUEUE_STATES = {"to_score": gettext_lazy("To score"), "submitted": gettext_lazy(
 def queue(request):
     user = request.user
     _require_assessor(user)
-    assessor_calls = set(CallRole.objects.filter(user=user, role=CallRole.Role.ASSESSOR).values_list("call_id", flat=True))
+    # The calls in which the user is an assessor, the current one first (the queue's filter lists them).
+    roles = CallRole.objects.filter(user=user, role=CallRole.Role.ASSESSOR).select_related("call").order_by("-call__closes_at", "call_id")
+    calls = [role.call for role in roles]
+    assessor_calls = {call.pk for call in calls}
     my_ties = list(Tie.objects.filter(assessor=user).select_related("organisation"))
     tie_org_ids = {tie.organisation_id for tie in my_ties}
     # Assignments the assessor can no longer open: tied to a participant, or no longer an assessor of the call.
@@ -170,7 +173,6 @@ def queue(request):
         .annotate(score_count=Count("scores"))
         .order_by("-application__call__closes_at", "application__call_id", F("submitted_at").asc(nulls_first=True), "application__reference", "pk")
     )
-    calls = list(Call.objects.filter(pk__in=assessor_calls).order_by("-closes_at", "pk"))
     call_filter = _int(request.GET.get("call"))
     if call_filter not in {call.pk for call in calls}:
         call_filter = None
