@@ -1,6 +1,6 @@
 """What waits for each person at the ministry: the calls they have a role in, each with counts of the work
 that waits for them, and the registry's requests to join organisations. A fixed number of queries
-(five at most), whatever the number of calls, roles or applications.
+(six at most), whatever the number of calls, roles or applications.
 
     role              what waits                                               where it is done
     ────────────────  ───────────────────────────────────────────────────────  ──────────────────────────────
@@ -33,10 +33,11 @@ from kuntadigi.calls.models import Call, CallRole
 
 def official_landing(user) -> str | None:
     """Where a person at the ministry lands after signing in: their work page. None for everyone else
-    (anyone without a role in a call and without the official or assessor flag)."""
+    (anyone without a role in a call, without the official or assessor flag and no system administrator):
+    the same people who give a second factor."""
     from kuntadigi.mfa.services import is_official_person
 
-    if permissions.is_official(user) or is_official_person(user):
+    if is_official_person(user):
         return reverse("officials:work")
     return None
 
