@@ -280,6 +280,8 @@ def call_roles(user, call) -> set[str]:
         cache = {}
         user._kd_call_roles = cache
     call_id = getattr(call, "pk", call)
+    if call_id not in cache and getattr(user, "_kd_all_call_roles", False):
+        return set()  # every role of the user was loaded (all_call_roles): none in this call
     if call_id not in cache:
         from kuntadigi.calls.models import CallRole
 
@@ -287,9 +289,26 @@ def call_roles(user, call) -> set[str]:
     return cache[call_id]
 
 
+def all_call_roles(user) -> dict[int, set[str]]:
+    """The user's roles in every call ({call id: roles}), in one query, cached on the user: `call_roles` then
+    answers for any call without asking again (pages that list many calls)."""
+    if not _authenticated(user):
+        return {}
+    if not getattr(user, "_kd_all_call_roles", False):
+        from kuntadigi.calls.models import CallRole
+
+        cache: dict[int, set[str]] = {}
+        for call_id, role in CallRole.objects.filter(user=user).values_list("call_id", "role"):
+            cache.setdefault(call_id, set()).add(role)
+        user._kd_call_roles = cache
+        user._kd_all_call_roles = True
+    return {call_id: roles for call_id, roles in user._kd_call_roles.items() if roles}
+
+
 def forget_cached_call_roles(user) -> None:
-    if hasattr(user, "_kd_call_roles"):
-        delattr(user, "_kd_call_roles")
+    for key in ("_kd_call_roles", "_kd_all_call_roles"):
+        if hasattr(user, key):
+            delattr(user, key)
 
 
 def can_name_call_roles(user) -> Decision:

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "kuntadigi.publication",
     "kuntadigi.mfa",
     "kuntadigi.notifications",
+    "kuntadigi.officials",
 ]
 
 MIDDLEWARE = [

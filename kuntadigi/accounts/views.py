@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kuntadigi import clock, permissions
 from kuntadigi.mfa import views as mfa_views
+from kuntadigi.officials.work import official_landing
 from kuntadigi.registry import services as registry_services
 
 from . import rules, services, throttle
@@ -49,7 +50,7 @@ def _safe_next(request, value: str | None) -> str:
 
 def _after_sign_in(request, user, next_url: str):
     """The first factor was accepted: on to the second factor where one is needed (kuntadigi.mfa), then here."""
-    target = _safe_next(request, next_url)
+    target = _safe_next(request, next_url) or official_landing(user)  # people at the ministry land on their work
     if not target:
         target = reverse("accounts:organisations") if not services.has_approved_membership(user) else resolve_url(settings.LOGIN_REDIRECT_URL)
     return mfa_views.after_first_factor(request, user, target)

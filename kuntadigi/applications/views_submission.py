@@ -25,7 +25,7 @@ from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
 from . import exports, snapshot
-from .lifecycle import DECIDED_STATES, State
+from .lifecycle import DECIDED_STATES, RECEIVED_STATES, State
 from .models import Application, BudgetLine, Participant, Submission
 from .parties import content_party_names, participant_parties
 from .queries import application_for_viewer
@@ -335,21 +335,37 @@ SORTS = {
 
 @login_required
 def official_calls(request):
-    from kuntadigi.calls.models import CallRole
-
     user = request.user
-    # The calls in which the user is an official: only their applications are listed and opened.
-    role_call_ids = set(CallRole.objects.filter(user=user, role__in=permissions.CALL_OFFICIAL_ROLES).values_list("call_id", flat=True))
+    # The calls in which the user is an official: only their applications are listed and opened. All the
+    # user's roles are read at once, so that each call's process steps ask nothing more.
+    official_roles = set(permissions.CALL_OFFICIAL_ROLES)
+    role_call_ids = {call_id for call_id, roles in permissions.all_call_roles(user).items() if roles & official_roles}
     is_admin = permissions.is_system_admin(user)
     if not (permissions.is_official(user) or role_call_ids or is_admin):
         raise Http404
-    calls = Call.objects.annotate(submitted_count=Count("applications", filter=Q(applications__state=State.SUBMITTED))).order_by("-opens_at")
+    calls = Call.objects.annotate(**stage_counts()).order_by("-opens_at")
     context = {
         "calls": calls,
         "role_call_ids": role_call_ids,
         "may_name_roles": is_admin,
     }
     return render(request, "applications/submission/official_calls.html", context)
+
+
+def stage_counts() -> dict[str, Count]:
+    """A call's applications at each stage, counted in the one query of the calls (each application once,
+    however many assessments it has): received (submitted to the ministry, in any later state too),
+    screened (marked eligible or ineligible, or decided), assessed (at least one submitted assessment)
+    and decided (a signed decision)."""
+    screened = {State.ELIGIBLE, State.INELIGIBLE, *DECIDED_STATES}
+    return {
+        "received_count": Count("applications", filter=Q(applications__state__in=RECEIVED_STATES), distinct=True),
+        "screened_count": Count("applications", filter=Q(applications__state__in=screened), distinct=True),
+        "assessed_count": Count(
+            "applications", filter=Q(applications__state__in=RECEIVED_STATES, applications__assignments__submitted_at__isnull=False), distinct=True
+        ),
+        "decided_count": Count("applications", filter=Q(applications__state__in=DECIDED_STATES), distinct=True),
+    }
 
 
 def _official_applications(call: Call, query) -> tuple:

@@ -5,6 +5,7 @@ service, then render or redirect (POST-redirect-GET)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kuntadigi import permissions
@@ -131,12 +133,18 @@ def remove_tie(request, pk: int):
 
 # ── The assessor's queue ────────────────────────────────────────────────────
 
+# The queue's filter by the assessor's own state: not yet submitted (not started or a draft), or submitted.
+QUEUE_STATES = {"to_score": gettext_lazy("To score"), "submitted": gettext_lazy("Scored and submitted")}
+
 
 @login_required
 def queue(request):
     user = request.user
     _require_assessor(user)
-    assessor_calls = set(CallRole.objects.filter(user=user, role=CallRole.Role.ASSESSOR).values_list("call_id", flat=True))
+    # The calls in which the user is an assessor, the current one first (the queue's filter lists them).
+    roles = CallRole.objects.filter(user=user, role=CallRole.Role.ASSESSOR).select_related("call").order_by("-call__closes_at", "call_id")
+    calls = [role.call for role in roles]
+    assessor_calls = {call.pk for call in calls}
     my_ties = list(Tie.objects.filter(assessor=user).select_related("organisation"))
     tie_org_ids = {tie.organisation_id for tie in my_ties}
     # Assignments the assessor can no longer open: tied to a participant, or no longer an assessor of the call.
@@ -157,17 +165,40 @@ def queue(request):
         else:
             reason = rules.conflict_check(facts, {p.organisation_id for p in application.participants.all()}).reason
         blocked.append({"assignment": assignment, "reason": reason})
+    # The current call first (the one that closed last), then what is still to score.
     assignments = (
         Assignment.objects.filter(assessor=user)
         .exclude(pk__in=[a.pk for a in blocked_assignments])
         .select_related("application__call", "application__lead")
         .annotate(score_count=Count("scores"))
-        .order_by(F("submitted_at").asc(nulls_first=True), "application__call__closes_at", "application__reference", "pk")
+        .order_by("-application__call__closes_at", "application__call_id", F("submitted_at").asc(nulls_first=True), "application__reference", "pk")
     )
+    call_filter = _int(request.GET.get("call"))
+    if call_filter not in {call.pk for call in calls}:
+        call_filter = None
+    state_filter = request.GET.get("state", "")
+    if state_filter not in QUEUE_STATES:
+        state_filter = ""
+    if call_filter:
+        assignments = assignments.filter(application__call_id=call_filter)
+    if state_filter:
+        assignments = assignments.filter(submitted_at__isnull=state_filter == "to_score")
     page = Paginator(assignments, PAGE_SIZE).get_page(request.GET.get("page"))
     for assignment in page.object_list:
         assignment.state = services.assignment_state(assignment, assignment.score_count)
-    return render(request, "assessment/queue.html", {"page": page, "blocked": blocked, "has_ties": bool(my_ties)})
+    query = urlencode({key: value for key, value in (("call", call_filter or ""), ("state", state_filter)) if value})
+    context = {
+        "page": page,
+        "blocked": blocked,
+        "has_ties": bool(my_ties),
+        "calls": calls,
+        "call_filter": call_filter,
+        "states": [(value, label) for value, label in QUEUE_STATES.items()],
+        "state_filter": state_filter,
+        "query": query,
+        "filtered": bool(call_filter or state_filter),
+    }
+    return render(request, "assessment/queue.html", context)
 
 
 # ── Scoring ─────────────────────────────────────────────────────────────────

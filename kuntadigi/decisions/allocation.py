@@ -32,6 +32,14 @@ RULE = _(
 )
 
 
+# The order of `rank`, ties included, in words for the pages (docs/decisions.md, "Ranking: the order and its tie-break").
+TIE_BREAK = _(
+    "Applications are ranked by their weighted score, the highest first, compared in full precision (the page shows it "
+    "rounded to two decimals). Applications with the same score are ranked by submission time, the earlier first, and "
+    "then by reference in alphabetical order. Applications without a submitted assessment come last."
+)
+
+
 # ── Ranking ─────────────────────────────────────────────────────────────────
 
 

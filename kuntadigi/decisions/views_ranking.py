@@ -60,6 +60,7 @@ def ranking(request, call_slug: str):
         "page": page,
         "line_index": result.plan.line_index,
         "rule": allocation.RULE,
+        "tie_break": allocation.TIE_BREAK,
         "can_propose": permissions.can_propose_amounts(request.user, call).allowed,
     }
     return render(request, "decisions/ranking.html", context)

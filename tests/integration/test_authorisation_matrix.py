@@ -91,6 +91,9 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:official_list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # The list's download: those who see the list (tests/integration/test_list_search_export.py).
     "applications:official_list_export": ({"call_slug": "{call}", "fmt": "csv"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # The work page of everyone at the ministry (a role in a call, the official or assessor flag); applicants get 404
+    # (tests/integration/test_officials_work.py tests each role in a call).
+    "officials:work": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
     # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
     "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),

@@ -58,7 +58,7 @@ def test_calls_with_counts_of_submitted_applications(client, call_2020, official
     client.force_login(official)
     response = client.get(reverse("applications:official_calls"))
     assert response.status_code == 200
-    assert [(c.slug, c.submitted_count) for c in response.context["calls"]] == [("digi-2020", 2)]
+    assert [(c.slug, c.received_count) for c in response.context["calls"]] == [("digi-2020", 2)]
     assert list_url(call_2020) in response.content.decode()
 
 
