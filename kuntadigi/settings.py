@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kuntadigi.publication",
     "kuntadigi.mfa",
     "kuntadigi.notifications",
+    "kuntadigi.projects",
 ]
 
 MIDDLEWARE = [
