@@ -216,6 +216,19 @@ def validate_account(iban: str, bic: str) -> Account:
     return Account(compact, bic_compact)
 
 
+def format_iban(iban: str) -> str:
+    """An IBAN for reading, in groups of four: 'FI21 1234 5600 0007 85'."""
+    return stdnum_iban.format(iban) if iban else ""
+
+
+def masked_iban(iban: str) -> str:
+    """An IBAN shown to those who need not know it whole (the partners): its country and last four characters."""
+    if not iban:
+        return ""
+    compact = stdnum_iban.compact(iban)
+    return f"{compact[:2]}•• •••• {compact[-4:]}"
+
+
 # The IBAN country codes of the SEPA schemes' countries (EPC409-09). Territories use their country's
 # code (an account in Åland has an FI IBAN, one in Réunion an FR IBAN).
 SEPA_COUNTRIES = frozenset("AD AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL PT RO SE SI SK SM VA".split())
