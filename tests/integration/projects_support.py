@@ -16,14 +16,19 @@ BIC = "NDEAFIHH"
 IBAN_WRONG_CHECKSUM = "FI22 1234 5600 0007 85"
 
 
-def sign_grant(world, key: str = "sv") -> FundedProject:
+def sign(world, key: str) -> None:
+    """Prepare the application's decision as the preparer proposes it, and sign it."""
     app = world.apps[key]
     data = decisions.defaults_for(app, world.preparer)
     data.presenter_id, data.presenter_title = world.presenter.pk, "neuvotteleva virkamies"
     data.decision_maker_id, data.decision_maker_title = world.decision_maker.pk, "finanssineuvos"
     decisions.prepare_decision(world.preparer, app.pk, data)
     decisions.sign_decision(world.decision_maker, app.pk)
-    return FundedProject.objects.get(application=app)
+
+
+def sign_grant(world, key: str = "sv") -> FundedProject:
+    sign(world, key)
+    return FundedProject.objects.get(application=world.apps[key])
 
 
 def colleague() -> User:
