@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kuntadigi import clock, permissions
@@ -31,6 +32,7 @@ from kuntadigi.applications import drafting, drafting_rules
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.models import Participant
 from kuntadigi.audit import services as audit
+from kuntadigi.core import formats
 from kuntadigi.decisions.models import Decision
 
 from . import lifecycle, rules
@@ -104,9 +106,6 @@ def partner_confirmations(project: FundedProject, agreement: PartnerAgreement | 
 
 def to_do(user, project: FundedProject, agreement: PartnerAgreement | None, confirmations: list[PartnerConfirmation]) -> list[str]:
     """What waits for the viewer on this project, in the viewer's words (empty for officials)."""
-    from kuntadigi.core import formats
-    from django.utils.translation import get_language
-
     my_orgs = permissions.organisation_ids(user)
     items: list[str] = []
     open_states = (State.GRANTED, State.ACCEPTED, State.RUNNING)
@@ -128,7 +127,10 @@ def to_do(user, project: FundedProject, agreement: PartnerAgreement | None, conf
     for row in confirmations:
         if row.participant.organisation_id in my_orgs and row.confirmation is None:
             if agreement is None:
-                items.append(_("The lead uploads the agreement with the partners; then confirm it for %(organisation)s.") % {"organisation": row.participant.organisation.name})
+                items.append(
+                    _("The lead uploads the agreement with the partners; then confirm it for %(organisation)s.")
+                    % {"organisation": row.participant.organisation.name}
+                )
             else:
                 items.append(_("Confirm the agreement for %(organisation)s.") % {"organisation": row.participant.organisation.name})
     return items
@@ -258,7 +260,9 @@ def give_account(user, project_pk: int, iban: str, bic: str) -> FundedProject:
         project.account_given_at = clock.now()
         project.account_given_by = user
         project.save(update_fields=["iban", "bic", "account_given_at", "account_given_by"])
-        audit.record(user, "project.account_given", project, application_id=project.application_id, before=before, after={"iban": project.iban, "bic": project.bic})
+        audit.record(
+            user, "project.account_given", project, application_id=project.application_id, before=before, after={"iban": project.iban, "bic": project.bic}
+        )
         _start_if_ready(user, project)
     return project
 

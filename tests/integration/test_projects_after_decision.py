@@ -176,7 +176,11 @@ def test_refusing_needs_a_reason_and_frees_the_amount(client, world, project):
 
     assert response.status_code == 302
     refused = fresh(project)
-    assert (refused.state, refused.refused_by, refused.refusal_reason) == ("refused", world.lead_user, "The council did not approve the municipality's own share.")
+    assert (refused.state, refused.refused_by, refused.refusal_reason) == (
+        "refused",
+        world.lead_user,
+        "The council did not approve the municipality's own share.",
+    )
     assert services.refused_amount(world.call) == Decimal("12750.00")
     event = AuditEvent.objects.get(action="project.refused", object_id=str(project.pk))
     assert event.after == {"state": "refused", "reason": "The council did not approve the municipality's own share.", "freed": "12750.00"}

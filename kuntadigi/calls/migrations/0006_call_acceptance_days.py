@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0005_call_aland_and_cost_types'),
+        ("calls", "0005_call_aland_and_cost_types"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='acceptance_days',
-            field=models.PositiveSmallIntegerField(default=30, help_text="The lead's administrator accepts or refuses the grant within this many days of the date of the decision.", validators=[django.core.validators.MinValueValidator(1)], verbose_name='days to accept a grant'),
+            model_name="call",
+            name="acceptance_days",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="The lead's administrator accepts or refuses the grant within this many days of the date of the decision.",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="days to accept a grant",
+            ),
         ),
     ]
