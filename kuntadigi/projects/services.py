@@ -10,7 +10,8 @@ transaction; the project's row is locked):
     give_account          the lead gives (or changes) the IBAN and BIC the grant is paid to
     upload_agreement      the lead uploads the written agreement with its partners (a new one replaces it)
     confirm_agreement     a partner confirms the agreement in force
-An accepted project with an account starts running once its eligible-cost period has begun (`_start_if_ready`).
+An accepted project with an account starts running once its eligible-cost period has begun: at the
+lead's action (`_start_if_ready`), or by the daily `start_due` (manage.py start_funded_projects).
 """
 
 from __future__ import annotations
@@ -199,6 +200,20 @@ def _start_if_ready(actor, project: FundedProject) -> None:
     project.state = lifecycle.next_state(project.state, "start")
     project.save(update_fields=["state"])
     audit.record(actor, "project.started", project, application_id=project.application_id, before={"state": State.ACCEPTED}, after={"state": project.state})
+
+
+def start_due() -> int:
+    """Every accepted project with an account whose eligible-cost period has begun starts running (the
+    service is the actor); how many started. Daily: `manage.py start_funded_projects` (idempotent)."""
+    started = 0
+    due = FundedProject.objects.filter(state=State.ACCEPTED, costs_from__lte=_today()).exclude(iban="").values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            project = _lock(pk)
+            before = project.state
+            _start_if_ready(None, project)
+            started += project.state != before
+    return started
 
 
 def accept(user, project_pk: int) -> FundedProject:

@@ -250,6 +250,22 @@ def test_accepted_with_an_account_once_the_period_began_the_project_runs(client,
     assert actions(project) == ["project.created", "project.accepted", "project.account_given", "project.started"]
 
 
+def test_a_project_accepted_before_its_period_starts_on_its_first_day(client, world, project, capsys):
+    client.force_login(world.lead_user)
+    client.post(url("accept", project))
+    client.post(url("account", project), {"iban": support.IBAN, "bic": support.BIC})
+    call_command("start_funded_projects")
+    assert fresh(project).state == "accepted"  # 11.12.2020: the period begins on 1.1.2021
+
+    clock.set_now(datetime(2021, 1, 1, 0, 5, tzinfo=factories.HKI))
+    call_command("start_funded_projects")
+    call_command("start_funded_projects")
+
+    assert capsys.readouterr().out.splitlines() == ["Funded projects started: 0", "Funded projects started: 1", "Funded projects started: 0"]
+    assert fresh(project).state == "running"
+    assert AuditEvent.objects.get(action="project.started", object_id=str(project.pk)).actor is None
+
+
 # ── The agreement with the partners ──────────────────────────────────────────
 
 
