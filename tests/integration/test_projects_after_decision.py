@@ -102,6 +102,13 @@ def test_the_applicants_overview_links_to_the_project(client, world, project):
     assert url("detail", project) in page and "Open the funded project" in page
 
 
+def test_my_applications_links_to_the_project(client, world, project, django_assert_max_num_queries):
+    client.force_login(world.partner_user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("applications:mine")).content.decode()
+    assert f'<a href="{url("detail", project)}">Funded project</a>' in page
+
+
 # ── Accepting ────────────────────────────────────────────────────────────────
 
 
