@@ -379,3 +379,17 @@ def test_the_project_page_takes_a_constant_number_of_queries(client, world, proj
     client.force_login(world.partner_user)
     with django_assert_max_num_queries(20):
         assert client.get(url("detail", project)).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_project_pages_are_valid_html(client, world, project, lang):
+    """Well-formed, labelled, one h1, no inline script or style (tests/integration/test_html_validity.py)."""
+    from tests.integration.test_html_validity import check_page
+
+    client.force_login(world.lead_user)
+    upload(client, project)
+    client.post(url("account", project), {"iban": support.IBAN, "bic": support.BIC})
+    for name in ("projects:detail", "projects:refuse", "projects:account"):
+        check_page(client, name, lang, project.pk)
+    client.force_login(world.partner_user)
+    check_page(client, "projects:detail", lang, project.pk)
