@@ -89,6 +89,7 @@ setup: venv compilemessages
 	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2020 --count 20 --if-empty
 	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2019-2 --count 51 --seed 2019 --through published --if-empty
 	$(DEMO_ENV) $(MANAGE) apply_municipal_mergers
+	$(DEMO_ENV) $(MANAGE) create_funded_projects
 
 run: setup
 	@echo

@@ -647,3 +647,84 @@ def can_download_copy(user, application, organisation_id: int) -> Decision:
     if has_call_role(user, application.call_id, "preparer", "presenter", "decision_maker"):
         return ALLOW
     return deny(_("Your organisations do not take part in this application."))
+
+
+# ── Funded projects (owner: projects) ───────────────────────────────────────
+
+
+def project_org_ids(project) -> set[int]:
+    """The organisations of a funded project: those of its application."""
+    return application_org_ids(project.application)
+
+
+def is_project_member(user, project) -> bool:
+    return bool(project_org_ids(project) & organisation_ids(user))
+
+
+def can_view_project(user, project) -> Decision:
+    """A funded project's page: the staff of its organisations; at the ministry, read only, the call's officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_project_member(user, project):
+        return ALLOW
+    if has_call_role(user, project.application.call_id, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this project."))
+
+
+def can_answer_grant(user, project) -> Decision:
+    """Accepting or refusing the grant: an administrator of the lead organisation, within the call's
+    acceptance period (until the end of its last day, Helsinki time)."""
+    from kuntadigi.projects.lifecycle import State
+
+    if project.application.lead_id not in organisation_ids(user, admin_only=True):
+        return deny(_("Only an administrator of the lead organisation can accept or refuse the grant."))
+    if project.state == State.REFUSED:
+        return deny(_("The grant has already been refused."))
+    if project.state != State.GRANTED:
+        return deny(_("The grant has already been accepted."))
+    if clock.helsinki(clock.now()).date() > project.acceptance_due:
+        return deny(_("The period for accepting the grant ended on %(day)s. Contact the ministry.") % {"day": _day(project.acceptance_due)})
+    return ALLOW
+
+
+def _day(value) -> str:
+    from django.utils.translation import get_language
+
+    from kuntadigi.core import formats
+
+    return formats.day(value, get_language())
+
+
+def _project_open(project) -> Decision:
+    from kuntadigi.projects.lifecycle import State
+
+    if project.state in (State.GRANTED, State.ACCEPTED, State.RUNNING):
+        return ALLOW
+    if project.state == State.REFUSED:
+        return deny(_("The grant was refused: the project no longer changes."))
+    return deny(_("The project has ended: this can no longer change."))
+
+
+def can_give_account(user, project) -> Decision:
+    """The account the grant is paid to: the lead organisation's staff, while the project is open."""
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff can give the account."))
+    return _project_open(project)
+
+
+def can_upload_agreement(user, project) -> Decision:
+    """The written agreement with the partners: the lead organisation's staff, while the project is open."""
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff can upload the agreement with the partners."))
+    return _project_open(project)
+
+
+def can_confirm_agreement(user, project, organisation_id: int) -> Decision:
+    """A partner confirms the agreement in force: only the staff of that partner organisation."""
+    partner_ids = {p.organisation_id for p in project.application.participants.all() if p.role == p.Role.PARTNER}
+    if organisation_id not in partner_ids:
+        return deny(_("Only partners confirm the agreement."))
+    if organisation_id not in organisation_ids(user):
+        return deny(_("Only the partner organisation's staff can confirm its agreement."))
+    return _project_open(project)

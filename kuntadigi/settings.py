@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kuntadigi.mfa",
     "kuntadigi.notifications",
     "kuntadigi.officials",
+    "kuntadigi.projects",
 ]
 
 MIDDLEWARE = [

@@ -728,7 +728,8 @@ def my_applications(user) -> tuple[list[MyApplication], list[MyApplication]]:
         return [], []
     participations = (
         Participant.objects.filter(organisation_id__in=org_ids)
-        .select_related("organisation", "application__call", "application__lead")
+        # A granted application's funded project (kuntadigi.projects) is linked from the list: one join.
+        .select_related("organisation", "application__call", "application__lead", "application__funded_project")
         .prefetch_related(Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("category")))
         .order_by("-application__updated_at", "application_id")
     )

@@ -509,6 +509,23 @@ def _draft_deleted(w: _Writer, before, after):
     return [_("Draft application %(reference)s deleted") % {"reference": before.get("reference", "")}]
 
 
+def _project_created(w: _Writer, before, after):
+    values = {"amount": w.money(after["maximum_grant"]), "day": w.day(after["acceptance_due"])}
+    return [_("Funded project made from the grant: at most %(amount)s, to be accepted by %(day)s") % values]
+
+
+def _project_refused(w: _Writer, before, after):
+    return [_("Grant refused by the recipient: %(reason)s") % {"reason": after["reason"]}]
+
+
+def _agreement_uploaded(w: _Writer, before, after):
+    return [_("Agreement with the partners uploaded: %(name)s") % {"name": after["name"]}]
+
+
+def _agreement_confirmed(w: _Writer, before, after):
+    return [_("%(organisation)s confirmed the agreement with the partners") % {"organisation": w.organisation(after["organisation"])}]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -542,6 +559,13 @@ _BUILDERS = {
     "delivery.consent_withdrawn": _consent_withdrawn,
     "delivery.posted": _posted,
     "delivery.read": _read,
+    "project.created": _project_created,
+    "project.accepted": lambda w, before, after: [_("Grant accepted by the recipient")],
+    "project.refused": _project_refused,
+    "project.started": lambda w, before, after: [_("Project running: the grant was accepted, the account given and the eligible-cost period began")],
+    "project.account_given": lambda w, before, after: [_("Account for payments given")],
+    "project.agreement_uploaded": _agreement_uploaded,
+    "project.agreement_confirmed": _agreement_confirmed,
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -572,6 +596,10 @@ _LABELS = {
     "delivery.consent_withdrawn": lambda: _("Consent to notification by e-mail withdrawn"),
     "delivery.posted": lambda: _("Decision letter posted"),
     "delivery.read": lambda: _("Decision opened by an organisation"),
+    "project.created": lambda: _("Funded project made from the grant"),
+    "project.refused": lambda: _("Grant refused by the recipient"),
+    "project.agreement_uploaded": lambda: _("Agreement with the partners uploaded"),
+    "project.agreement_confirmed": lambda: _("A partner confirmed the agreement with the partners"),
 }
 
 

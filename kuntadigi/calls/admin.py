@@ -66,6 +66,7 @@ class CallAdmin(AuditedAdmin, TranslationAdmin):
                     "aland_may_apply",
                     "max_grant_share",
                     "vat_eligible",
+                    "acceptance_days",
                     "summary_max_chars",
                     "score_min",
                     "score_max",

@@ -49,12 +49,14 @@ RULE_KEYS = (
     "score_min",
     "score_max",
 )
-# Optional rules: left out, they take the model's default (Åland's municipalities may not apply).
-OPTIONAL_RULE_KEYS = ("aland_may_apply",)
+# Optional rules: left out, they take the model's default (Åland's municipalities may not apply; a grant
+# is accepted within 30 days of the decision).
+OPTIONAL_RULE_KEYS = ("aland_may_apply", "acceptance_days")
 # Lists of lines per language, stored one item per line in a translatable text (VNA 893/2019 5 §).
 LINE_LIST_KEYS = ("eligible_cost_types", "ineligible_cost_types")
 LIST_KEYS = ("target_areas", "exclusions", "cost_categories", "criteria", "faq", "contacts", "no_grant_reasons")
 TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *OPTIONAL_RULE_KEYS, *LINE_LIST_KEYS, *LIST_KEYS}
+ACCEPTANCE_DAYS = 30  # the default of Call.acceptance_days
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -264,6 +266,7 @@ def validate(data, source: str = "call") -> CallData:
     values["max_grant_share"] = check.decimal(data.get("max_grant_share"), "max_grant_share", low=Decimal("0"), high=Decimal("1"), low_inclusive=False)
     values["vat_eligible"] = check.boolean(data.get("vat_eligible"), "vat_eligible")
     values["aland_may_apply"] = check.boolean(data.get("aland_may_apply", False), "aland_may_apply")
+    values["acceptance_days"] = check.integer(data.get("acceptance_days", ACCEPTANCE_DAYS), "acceptance_days", low=1)
     for name in LINE_LIST_KEYS:
         values.update(_texts(name, _line_lists(check, data[name], name) if name in data else dict.fromkeys(LANGUAGES, "")))
     values["summary_max_chars"] = check.integer(data.get("summary_max_chars"), "summary_max_chars", low=1)

@@ -76,6 +76,14 @@ class Call(models.Model):
         blank=True,
         help_text=_("One provision per line, with its sections, e.g. 'Valtionavustuslaki (688/2001) 5–7, 9–12 ja 14–16 §'."),
     )
+    # How long the lead has to accept a grant (or refuse it), counted from the date of the decision. The
+    # programme's documents set no period; 30 days is the default (docs/decisions.md, "Funded projects").
+    acceptance_days = models.PositiveSmallIntegerField(
+        _("days to accept a grant"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("The lead's administrator accepts or refuses the grant within this many days of the date of the decision."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     # Set by the demo generators: the call's applications, assessments and decisions are fictional,
     # and every page and export that shows them says so.

@@ -4,6 +4,7 @@ Use cases (each: permission, rules, change, audit, in one transaction; the call 
 the grant decisions of a call and its allocation change one at a time):
     prepare_decision      a draft grant or no-grant decision for a screened application (or a new draft of it)
     sign_decision         the named decision-maker signs: the decision is frozen and the application decided
+                          (a grant becomes a funded project, kuntadigi.projects.services.create_for_decision)
     prepare_all           a draft for every screened application of the call that has none yet
     sign_all              the decision-maker signs every draft named for them, each on its own
 Run by tasks (tasks.py), after the commit:
@@ -39,6 +40,7 @@ from kuntadigi.applications.rules import Problem
 from kuntadigi.audit import services as audit
 from kuntadigi.calls.models import Call, CallRole, NoGrantReason
 from kuntadigi.core.tasks import enqueue_with_transaction
+from kuntadigi.projects import services as projects
 
 from . import documents, rules_decisions
 from .models import Allocation, Decision, Proposal
@@ -624,6 +626,8 @@ def sign_decision(user, application_pk: int) -> Decision:
             before=application_before,
             after={"state": new_state, "version": application.version},
         )
+        if decision.outcome == GRANT:  # the grant lives on as a funded project (kuntadigi.projects)
+            projects.create_for_decision(user, decision)
         decision_pk = decision.pk
         _enqueue_render(decision_pk)
     return decision

@@ -134,6 +134,16 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "delivery:letter": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "delivery:letter_pdf": ({"pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "delivery:letter_posted": ({"pk": 1}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Funded projects (tests/integration/test_projects_after_decision.py): the project of the application's grant
+    # ({project}, with an agreement {agreement}) is its organisations' own; the lead's staff act on it, a partner
+    # sees it and is refused the lead's actions with the reason; accepting, the agreement and confirming answer POST only.
+    "projects:detail": ({"pk": "{project}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "projects:accept": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "projects:refuse": ({"pk": "{project}"}, row(LOGIN, NOT_FOUND, REDIRECT, OK, NOT_FOUND)),
+    "projects:account": ({"pk": "{project}"}, row(LOGIN, NOT_FOUND, REDIRECT, OK, NOT_FOUND)),
+    "projects:agreement": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "projects:agreement_download": ({"pk": "{project}", "agreement_pk": "{agreement}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "projects:confirm": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -244,6 +254,13 @@ POST_MATRIX: dict[str, dict] = {
     "delivery:organisation_consent": row(LOGIN, NOT_FOUND, NOT_FOUND, None, NOT_FOUND),
     "delivery:postal_address": row(LOGIN, NOT_FOUND, NOT_FOUND, None, NOT_FOUND),
     "delivery:letter_posted": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # The lead's actions on its project: a partner is refused with the reason; confirming is a partner's (the
+    # lead is refused, and so is a partner naming no organisation of its own).
+    "projects:accept": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "projects:refuse": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "projects:account": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "projects:agreement": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
+    "projects:confirm": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -295,7 +312,10 @@ def world(db):
     from kuntadigi.accounts.models import Membership
 
     membership = Membership.objects.create(user=applicant, organisation=lead_org)
+    project, agreement = funded_project(app, users)
     ids = {
+        "{project}": project.pk,
+        "{agreement}": agreement.pk,
         "{call}": call.slug,
         "{app}": app.pk,
         "{n}": submission.number,
@@ -305,6 +325,35 @@ def world(db):
         "{org}": lead_org.pk,
     }
     return users, ids
+
+
+def funded_project(app, users):
+    """The application's funded project with an uploaded agreement. Its decision is a draft, so that the
+    application's own rows stay those of a submitted application; the project's rules do not look at it."""
+    from datetime import date
+
+    from kuntadigi.decisions.models import Decision
+    from kuntadigi.projects.models import FundedProject, PartnerAgreement
+
+    maker = users["official"]
+    decision = Decision.objects.create(
+        application=app, outcome="grant", language="fi", amount=Decimal("12750.00"), presenter=maker, decision_maker=maker, prepared_by=maker
+    )
+    project = FundedProject.objects.create(
+        application=app,
+        decision=decision,
+        maximum_grant=Decimal("12750.00"),
+        share=Decimal("0.85"),
+        costs_from=date(2021, 1, 1),
+        costs_until=date(2022, 10, 31),
+        acceptance_due=date(2021, 1, 31),
+    )
+    agreement = PartnerAgreement(
+        project=project, original_name="sopimus.pdf", content_type="application/pdf", size=9, sha256="2" * 64, uploaded_by=users["lead"]
+    )
+    agreement.file.save("sopimus.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    agreement.save()
+    return project, agreement
 
 
 def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:
@@ -470,6 +519,41 @@ def test_the_ministry_reads_a_submitted_application_only_with_a_role_in_its_call
         assert reads.get(after__read="attachment").after["name"] == "plan.pdf"
     else:
         assert not reads.exists()
+
+
+@pytest.mark.parametrize("role", ["outsider", "partner", "official"])
+def test_others_change_no_project(client, world, role):
+    """After every refused POST to the project's URLs, the project is as it was and its agreement unconfirmed."""
+    from kuntadigi.projects.models import AgreementConfirmation, FundedProject, PartnerAgreement
+
+    users, ids = world
+    before = FundedProject.objects.values().get(pk=ids["{project}"])
+    client.force_login(users[role])
+    for name, expected in POST_MATRIX.items():
+        if name.startswith("projects:") and expected[role] is not None:
+            client.post(url_for(name, GET_MATRIX[name][0], ids), {"reason": "Ei kiitos", "iban": "FI2112345600000785", "bic": "NDEAFIHH"})
+    assert FundedProject.objects.values().get(pk=ids["{project}"]) == before
+    assert PartnerAgreement.objects.count() == 1 and not AgreementConfirmation.objects.exists()
+
+
+PROJECT_URLS = [name for name, (kwargs, _row) in GET_MATRIX.items() if "{project}" in kwargs.values()]
+# The call's officials read a project (its page and agreement); its forms send them back with the reason.
+OFFICIAL_GETS = {"projects:detail": OK, "projects:agreement_download": OK, "projects:refuse": REDIRECT, "projects:account": REDIRECT}
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_the_ministry_reads_a_project_only_as_the_calls_official(client, ministry, role):
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    wrong = {}
+    for name in PROJECT_URLS:
+        if GET_MATRIX[name][1]["lead"] == NOT_ALLOWED:
+            continue
+        expected = OFFICIAL_GETS[name] if role in CALL_OFFICIALS else NOT_FOUND
+        got = outcome(client.get(url_for(name, GET_MATRIX[name][0], ids)))
+        if got != expected:
+            wrong[name] = f"expected {expected}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
 
 
 @pytest.mark.parametrize("role", MINISTRY)

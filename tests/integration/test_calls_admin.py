@@ -33,6 +33,7 @@ def new_call_form() -> dict:
         "appropriation": "10000000.00",
         "min_municipalities": "2",
         "max_grant_share": "0.85",
+        "acceptance_days": "30",
         "summary_max_chars": "2000",
         "score_min": "1",
         "score_max": "5",

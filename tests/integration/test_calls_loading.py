@@ -146,6 +146,7 @@ def test_a_changed_file_updates_the_call_and_keeps_the_rows_applications_point_a
         (lambda d: d.pop("criteria"), "file: missing 'criteria'"),
         (lambda d: d.update(colour="blue"), "file: unknown key 'colour'"),
         (lambda d: d.update(aland_may_apply="no"), "aland_may_apply: must be true or false"),
+        (lambda d: d.update(acceptance_days=0), "acceptance_days: must be at least 1"),
         (lambda d: d["eligible_cost_types"].pop("sv"), "eligible_cost_types: missing language 'sv'"),
         (lambda d: d["ineligible_cost_types"]["en"].append(""), "ineligible_cost_types: the 'en' items must be a list of non-empty one-line strings"),
         (lambda d: d["ineligible_cost_types"]["fi"].pop(), "ineligible_cost_types: every language must have the same number of items"),
@@ -282,3 +283,11 @@ def test_a_file_without_the_new_keys_loads_with_the_defaults(tmp_path):
     call = Call.objects.get(slug="digi-2020")
     assert call.aland_may_apply is False
     assert call.cost_types_in("fi") == ((), ())
+
+
+def test_a_call_may_set_its_period_for_accepting_a_grant(tmp_path):
+    """Left out, a grant is accepted within 30 days of the decision (Call.acceptance_days)."""
+    load(FILE_2020)
+    assert Call.objects.get(slug="digi-2020").acceptance_days == 30
+    load(edited(tmp_path, lambda d: d.update(acceptance_days=14)))
+    assert Call.objects.get(slug="digi-2020").acceptance_days == 14

@@ -180,6 +180,27 @@ def test_budget_changes_pair_lines_by_organisation_category_and_description():
             "Decision letter to Loviisa posted on 2 December 2020 (in Swedish)",
         ),
         ("delivery.read", {}, {"organisation": 11, "read_at": "2020-12-02T10:00:00+00:00"}, "Loviisa opened the decision"),
+        (
+            "project.created",
+            {},
+            {"state": "granted", "maximum_grant": "12750.00", "share": "0.8500", "acceptance_due": "2021-01-10"},
+            f"Funded project made from the grant: at most 12,750{NB}€, to be accepted by 10 January 2021",
+        ),
+        ("project.accepted", {"state": "granted"}, {"state": "accepted"}, "Grant accepted by the recipient"),
+        (
+            "project.refused",
+            {"state": "granted"},
+            {"state": "refused", "reason": "Ei omaa rahoitusta.", "freed": "12750.00"},
+            "Grant refused by the recipient: Ei omaa rahoitusta.",
+        ),
+        ("project.account_given", {"iban": "", "bic": ""}, {"iban": "FI2112345600000785", "bic": "NDEAFIHH"}, "Account for payments given"),
+        (
+            "project.agreement_uploaded",
+            {},
+            {"agreement": 3, "name": "sopimus.pdf", "sha256": "ab" * 32, "size": 9},
+            "Agreement with the partners uploaded: sopimus.pdf",
+        ),
+        ("project.agreement_confirmed", {}, {"agreement": 3, "organisation": 11}, "Loviisa confirmed the agreement with the partners"),
     ],
 )
 def test_every_kind_reads_as_a_sentence_without_ids_or_field_names(action, before, after, expected):
@@ -222,6 +243,13 @@ def test_every_kind_the_services_record_for_an_application_has_a_sentence():
         "delivery.consent_withdrawn",
         "delivery.posted",
         "delivery.read",
+        "project.created",
+        "project.accepted",
+        "project.refused",
+        "project.started",
+        "project.account_given",
+        "project.agreement_uploaded",
+        "project.agreement_confirmed",
     }
     assert recorded <= known_kinds()
 
