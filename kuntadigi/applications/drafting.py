@@ -358,10 +358,13 @@ def _clean_notify_email(address: str) -> str:
     return address
 
 
-def add_partner(user, application: Application, organisation: Organisation, notify_email: str = "") -> Participant:
+def add_partner(user, application: Application, organisation: Organisation, notify_email: str | None = None) -> Participant:
     """Add a partner and, after the commit, tell it by e-mail: its members, and the address the lead
-    typed (required when nobody acts for the organisation in kuntadigi yet)."""
-    notify_email = _clean_notify_email(notify_email)
+    typed. The page always gives `notify_email` (what was typed, maybe ""): then an address is required
+    when nobody acts for the organisation in kuntadigi yet. None (scripts such as the data generator)
+    asks for no address."""
+    address_asked = notify_email is not None
+    notify_email = _clean_notify_email(notify_email or "")
     with transaction.atomic():
         current = _lock(application)
         _require(permissions.can_edit_application(user, current, part="partners"))
@@ -375,7 +378,7 @@ def add_partner(user, application: Application, organisation: Organisation, noti
             raise Refused(_("%(name)s already takes part in the application.") % {"name": organisation.name}, field="organisation")
         _require_may_take_part(current.call, organisation)
         members = approved_member_count(organisation)
-        if not members and not notify_email:
+        if address_asked and not members and not notify_email:
             raise Refused(
                 _("Nobody from %(name)s uses kuntadigi yet. Enter the e-mail address of a person there to whom the request to confirm is sent.")
                 % {"name": organisation.name},
