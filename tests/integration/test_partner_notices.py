@@ -55,7 +55,8 @@ def partners_url(draft) -> str:
 
 def add_on_page(client, draft, organisation, email=""):
     client.force_login(draft.user)
-    return client.post(partners_url(draft), {"action": "add", "organisation": f"{organisation.municipality_code} {organisation.both_names}", "notify_email": email})
+    typed = f"{organisation.municipality_code} {organisation.both_names}"
+    return client.post(partners_url(draft), {"action": "add", "organisation": typed, "notify_email": email})
 
 
 def messages_to(address):
@@ -191,7 +192,7 @@ def test_the_reason_is_required_and_short(client, partnered):
 
 
 def test_only_the_partners_own_staff_decline_others_get_404(client, partnered):
-    draft, member, participant = partnered
+    draft, _member, participant = partnered
     outsider = factories.member(factories.municipality("Oulu", code="564"))
     client.force_login(outsider)
     assert client.post(decline_url(draft), {"organisation": participant.organisation_id, "decline_reason": "x"}).status_code == 404
