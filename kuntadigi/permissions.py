@@ -200,6 +200,34 @@ def can_confirm_participation(user, application, participant) -> Decision:
     return ALLOW
 
 
+def can_decline_participation(user, application, participant) -> Decision:
+    """A partner's own staff may say it does not take part, while the draft can still change (a declined
+    partner may confirm later, while the call is open). The lead cannot decline for a partner."""
+    from kuntadigi.applications.lifecycle import State
+
+    if participant.role != participant.Role.PARTNER:
+        return deny(_("Only partners can decline to take part."))
+    if participant.organisation_id not in organisation_ids(user):
+        return deny(_("Only the partner organisation's staff can decline its participation."))
+    if application.state != State.DRAFT:
+        return deny(_("The application has been submitted; participation can no longer be declined here. Contact the lead applicant."))
+    if application.call.phase(clock.now()) == "closed":
+        return deny(_("The call has closed."))
+    if participant.declined_at:
+        return deny(_("Your organisation has already declined to take part."))
+    return ALLOW
+
+
+def can_ask_partner_again(user, application, participant) -> Decision:
+    """The lead's staff may ask a partner that declined to reconsider, while the draft can be edited."""
+    decision = can_edit_application(user, application, part="partners")
+    if not decision:
+        return decision
+    if participant.role != participant.Role.PARTNER or not participant.declined_at:
+        return deny(_("Only a partner that declined can be asked again."))
+    return ALLOW
+
+
 def can_submit_application(user, application) -> Decision:
     if not is_lead_member(user, application):
         return deny(_("Only the lead applicant's staff can submit the application."))

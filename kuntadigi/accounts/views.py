@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -48,11 +47,19 @@ def _safe_next(request, value: str | None) -> str:
     return ""
 
 
+def _applicant_landing(user) -> str:
+    """Where an applicant lands: "my applications", which lists first what waits for them (partners to
+    confirm, supplements, drafts closing soon); a person who acts for no organisation yet asks to join one."""
+    if not services.has_approved_membership(user):
+        return reverse("accounts:organisations")
+    return reverse("applications:mine")
+
+
 def _after_sign_in(request, user, next_url: str):
     """The first factor was accepted: on to the second factor where one is needed (kuntadigi.mfa), then here."""
     target = _safe_next(request, next_url) or official_landing(user)  # people at the ministry land on their work
     if not target:
-        target = reverse("accounts:organisations") if not services.has_approved_membership(user) else resolve_url(settings.LOGIN_REDIRECT_URL)
+        target = _applicant_landing(user)
     return mfa_views.after_first_factor(request, user, target)
 
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import filetype
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -264,7 +266,7 @@ def partner_rows(participants: list[Participant]) -> list[PartnerRow]:
         rows.append(
             PartnerRow(
                 participant=participant,
-                state=drafting_rules.confirmation_state(bool(participant.confirmed_at), current),
+                state=drafting_rules.confirmation_state(bool(participant.confirmed_at), current, bool(participant.declined_at)),
                 line_count=len(lines),
                 total=sum((line.amount for line in lines), Decimal("0.00")),
             )
@@ -338,7 +340,31 @@ def option_label(org: Organisation) -> str:
     return f"{org.municipality_code} {org.both_names}" if org.municipality_code else org.both_names
 
 
-def add_partner(user, application: Application, organisation: Organisation) -> Participant:
+def approved_member_count(organisation: Organisation | int) -> int:
+    """How many people act for the organisation in kuntadigi (approved memberships of active users)."""
+    from kuntadigi.accounts.models import Membership
+
+    organisation_id = getattr(organisation, "pk", organisation)
+    return Membership.objects.filter(organisation_id=organisation_id, status=Membership.Status.APPROVED, user__is_active=True).count()
+
+
+def _clean_notify_email(address: str) -> str:
+    address = (address or "").strip()
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise Refused(_("Enter the e-mail address in the form name@example.fi."), field="notify_email") from None
+    return address
+
+
+def add_partner(user, application: Application, organisation: Organisation, notify_email: str | None = None) -> Participant:
+    """Add a partner and, after the commit, tell it by e-mail: its members, and the address the lead
+    typed. The page always gives `notify_email` (what was typed, maybe ""): then an address is required
+    when nobody acts for the organisation in kuntadigi yet. None (scripts such as the data generator)
+    asks for no address."""
+    address_asked = notify_email is not None
+    notify_email = _clean_notify_email(notify_email or "")
     with transaction.atomic():
         current = _lock(application)
         _require(permissions.can_edit_application(user, current, part="partners"))
@@ -351,9 +377,58 @@ def add_partner(user, application: Application, organisation: Organisation) -> P
         if current.participants.filter(organisation=organisation).exists():
             raise Refused(_("%(name)s already takes part in the application.") % {"name": organisation.name}, field="organisation")
         _require_may_take_part(current.call, organisation)
+        members = approved_member_count(organisation)
+        if address_asked and not members and not notify_email:
+            raise Refused(
+                _("Nobody from %(name)s uses kuntadigi yet. Enter the e-mail address of a person there to whom the request to confirm is sent.")
+                % {"name": organisation.name},
+                field="notify_email",
+            )
         participant = Participant.objects.create(application=current, organisation=organisation, role=Participant.Role.PARTNER)
         _bump(current)
-        audit.record(user, "application.partner_added", current, application_id=current.pk, after={"organisation": organisation.pk, "version": current.version})
+        # Who was told, without the addresses (personal data): the number of members, and whether an address was typed.
+        audit.record(
+            user,
+            "application.partner_added",
+            current,
+            application_id=current.pk,
+            after={"organisation": organisation.pk, "version": current.version, "notified_members": members, "typed_address": bool(notify_email)},
+        )
+        _enqueue_partner_notice(participant.pk, user.pk, notify_email, again=False)
+    return participant
+
+
+def _enqueue_partner_notice(participant_pk: int, sender_pk: int, typed_address: str, *, again: bool) -> None:
+    from kuntadigi.core.tasks import enqueue_with_transaction
+
+    from .tasks import send_partner_added_email
+
+    enqueue_with_transaction(send_partner_added_email, participant_pk, sender_pk, typed_address, again)
+
+
+def ask_partner_again(user, application: Application, participant_pk: int) -> Participant:
+    """The lead asks a partner that declined to reconsider: the decline is cleared (kept in the audit
+    trail) and the partner's members are e-mailed again."""
+    with transaction.atomic():
+        current = _lock(application)
+        participant = current.participants.select_related("organisation").filter(pk=participant_pk).first()
+        if participant is None:
+            raise Refused(_("This organisation does not take part in the application."))
+        _require(permissions.can_ask_partner_again(user, current, participant))
+        before = {"declined_at": participant.declined_at.isoformat(), "declined_by": participant.declined_by_id, "reason": participant.decline_reason}
+        participant.declined_at, participant.declined_by, participant.decline_reason = None, None, ""
+        participant.save(update_fields=["declined_at", "declined_by", "decline_reason"])
+        _bump(current)
+        members = approved_member_count(participant.organisation_id)
+        audit.record(
+            user,
+            "application.partner_asked_again",
+            participant,
+            application_id=current.pk,
+            before=before,
+            after={"organisation": participant.organisation_id, "version": current.version, "notified_members": members},
+        )
+        _enqueue_partner_notice(participant.pk, user.pk, "", again=True)
     return participant
 
 
@@ -739,6 +814,49 @@ def my_applications(user) -> tuple[list[MyApplication], list[MyApplication]]:
         if participant.role == Participant.Role.LEAD:
             led.append(MyApplication(application, participant, participant.role, False))
         else:
-            needed = application.state == State.DRAFT and application.call.phase() != "closed" and not confirmation_is_current(participant)
+            needed = (
+                application.state == State.DRAFT
+                and application.call.phase() != "closed"
+                and not participant.declined_at
+                and not confirmation_is_current(participant)
+            )
             partnered.append(MyApplication(application, participant, participant.role, needed))
     return led, partnered
+
+
+# A draft of one's own is listed as waiting when its call closes within this many days.
+CLOSING_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One thing that waits for the person, first on their landing page."""
+
+    kind: str  # "confirm", "supplement" or "draft"
+    application: Application
+    due: object  # the instant by which it must be done
+    organisation: Organisation | None = None
+
+
+def waiting_for(user, led: list[MyApplication], partnered: list[MyApplication]) -> list[Waiting]:
+    """What waits for the user, soonest due first: their organisations' unconfirmed participations in
+    open calls, open requests for supplement to the applications they lead, and their own drafts whose
+    call closes within CLOSING_SOON_DAYS. One query more than my_applications."""
+    from datetime import timedelta
+
+    from kuntadigi.screening.models import SupplementRequest
+
+    now = clock.now()
+    items = [Waiting("confirm", p.application, p.application.call.closes_at, p.participant.organisation) for p in partnered if p.confirmation_needed]
+    supplementing = [item.application for item in led if item.application.state == State.SUPPLEMENT_REQUESTED]
+    if supplementing:
+        by_application = {app.pk: app for app in supplementing}
+        requests = SupplementRequest.objects.filter(application_id__in=by_application, answered_at__isnull=True, due_at__gt=now).order_by("due_at")
+        items += [Waiting("supplement", by_application[request.application_id], request.due_at) for request in requests]
+    soon = now + timedelta(days=CLOSING_SOON_DAYS)
+    items += [
+        Waiting("draft", item.application, item.application.call.closes_at)
+        for item in led
+        if item.application.state == State.DRAFT and item.application.call.phase(now) == "open" and item.application.call.closes_at <= soon
+    ]
+    return sorted(items, key=lambda waiting: waiting.due)

@@ -190,11 +190,32 @@ def next_reference(prefix: str, existing: Iterable[str]) -> str:
 CONFIRMED = "confirmed"
 WAITING = "waiting"
 ASKED_AGAIN = "asked_again"
+DECLINED = "declined"
+DECLINE_REASON_MAX = 500
 
 
-def confirmation_state(confirmed: bool, current: bool) -> str:
+def confirmation_state(confirmed: bool, current: bool, declined: bool = False) -> str:
     """'confirmed' while the partner's confirmation covers its budget as it is now; 'asked_again' when
-    it confirmed and its budget lines changed since; 'waiting' when it has not confirmed."""
+    it confirmed and its budget lines changed since; 'waiting' when it has not confirmed; 'declined'
+    when it said it does not take part (until it confirms or the lead asks again)."""
+    if declined:
+        return DECLINED
     if not confirmed:
         return WAITING
     return CONFIRMED if current else ASKED_AGAIN
+
+
+def check_decline_reason(reason: str) -> list[Problem]:
+    """A partner declining says why, briefly: required, at most DECLINE_REASON_MAX characters."""
+    text = (reason or "").strip()
+    if not text:
+        return [Problem("decline_reason", "required", _("Tell the lead applicant briefly why your organisation does not take part."))]
+    if len(text) > DECLINE_REASON_MAX:
+        return [
+            Problem(
+                "decline_reason",
+                "too_long",
+                _("Shorten the reason to at most %(max)d characters (now %(count)d).") % {"max": DECLINE_REASON_MAX, "count": len(text)},
+            )
+        ]
+    return []

@@ -221,16 +221,27 @@ class PartnerSearchForm(forms.Form):
         help_text=_("Type the name in Finnish or Swedish, or the municipality code, and choose from the suggestions."),
         error_messages={"required": _("Type the name of the municipality or joint authority to add.")},
     )
+    notify_email = forms.EmailField(
+        label=_("E-mail address for the request to confirm (if needed)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "The partner's staff who use kuntadigi are told by e-mail. If nobody from the organisation uses kuntadigi yet, "
+            "this address is required: the request to confirm is sent to it."
+        ),
+        error_messages={"invalid": _("Enter the e-mail address in the form name@example.fi.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].widget.attrs.update({"list": "organisation-options", "autocomplete": "off"})
+        self.fields["notify_email"].widget.attrs.update({"autocomplete": "email"})
 
     @classmethod
-    def refused_choice(cls, message: str, typed: str = "") -> PartnerSearchForm:
+    def refused_choice(cls, message: str, typed: str = "", notify_email: str = "") -> PartnerSearchForm:
         """The picker after a chosen suggestion could not be used (an unknown id): the message is the
         picker's own error, with what was typed still in it."""
-        form = cls({"organisation": typed[:200]})
+        form = cls({"organisation": typed[:200], "notify_email": notify_email[:254]})
         form.is_valid()
         form.errors.clear()
         form.add_error("organisation", message)

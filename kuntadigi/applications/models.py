@@ -76,6 +76,10 @@ class Participant(models.Model):
     # A partner's person authorised to commit it, named when it confirms its participation.
     authorised_name = models.CharField(_("person authorised to commit the organisation"), max_length=200, blank=True)
     authorised_title = models.CharField(_("title of the person authorised to commit the organisation"), max_length=200, blank=True)
+    # A partner may decline to take part, with a short reason; the lead then removes it or asks again.
+    declined_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decline_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["role", "id"]

@@ -278,12 +278,21 @@ class PartnerConfirmation:
     name: str
     confirmed: bool
     current: bool
+    declined: bool = False
 
 
 def check_confirmations(partners: Sequence[PartnerConfirmation]) -> list[Problem]:
     problems: list[Problem] = []
     for partner in partners:
-        if not partner.confirmed:
+        if partner.declined:
+            problems.append(
+                Problem(
+                    "confirmations",
+                    "declined",
+                    _("%(partner)s declined to take part. Remove it from the application or ask it again to confirm.") % {"partner": partner.name},
+                )
+            )
+        elif not partner.confirmed:
             problems.append(Problem("confirmations", "not_confirmed", _("%(partner)s has not confirmed its participation.") % {"partner": partner.name}))
         elif not partner.current:
             problems.append(

@@ -23,7 +23,7 @@ from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.core.templatetags.kd import helsinki as format_helsinki
 from kuntadigi.registry import rules as registry_rules
 
-from . import lifecycle, rules, snapshot
+from . import drafting_rules, lifecycle, rules, snapshot
 from .errors import Refused
 from .lifecycle import State
 from .models import Application, BudgetLine, Participant, Submission
@@ -141,7 +141,10 @@ def validate_for_submission(application: Application) -> list[Problem]:
     problems += rules.check_confirmations(
         [
             rules.PartnerConfirmation(
-                name=organisation_display_name(p.organisation), confirmed=bool(p.confirmed_at), current=snapshot.confirmation_is_current(p)
+                name=organisation_display_name(p.organisation),
+                confirmed=bool(p.confirmed_at),
+                current=snapshot.confirmation_is_current(p),
+                declined=bool(p.declined_at),
             )
             for p in partners
         ]
@@ -281,11 +284,25 @@ def confirm_participation(user, application: Application, organisation, authoris
             "hash": participant.confirmed_budget_hash,
             "authorised": [participant.authorised_name, participant.authorised_title],
         }
+        if participant.declined_at:  # confirming after declining takes the decline back
+            before["declined_at"] = participant.declined_at.isoformat()
         participant.confirmed_at = clock.now()
         participant.confirmed_by = user
         participant.confirmed_budget_hash = snapshot.partner_budget_hash(participant)
         participant.authorised_name, participant.authorised_title = authorised_name, authorised_title
-        participant.save(update_fields=["confirmed_at", "confirmed_by", "confirmed_budget_hash", "authorised_name", "authorised_title"])
+        participant.declined_at, participant.declined_by, participant.decline_reason = None, None, ""
+        participant.save(
+            update_fields=[
+                "confirmed_at",
+                "confirmed_by",
+                "confirmed_budget_hash",
+                "authorised_name",
+                "authorised_title",
+                "declined_at",
+                "declined_by",
+                "decline_reason",
+            ]
+        )
         audit.record(
             user,
             "application.confirm_participation",
@@ -301,6 +318,41 @@ def confirm_participation(user, application: Application, organisation, authoris
         )
         participant_pk = participant.pk
         _enqueue_confirmation_email(participant_pk)
+    return participant
+
+
+def decline_participation(user, application: Application, organisation, reason: str) -> Participant:
+    """A partner says it does not take part, with a short reason for the lead applicant. Any earlier
+    confirmation ends; the lead is told by e-mail and may remove the partner or ask it again."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(application.pk)
+        participant = Participant.objects.select_related("organisation").filter(application=locked, organisation=organisation).first()
+        if participant is None:
+            raise Refused(_("This organisation does not take part in the application."))
+        decision = permissions.can_decline_participation(user, locked, participant)
+        if not decision:
+            raise Refused(decision.reason)
+        problems = drafting_rules.check_decline_reason(reason)
+        if problems:
+            raise Refused(problems[0].message, field="decline_reason", problems=problems)
+        before = {"confirmed_at": participant.confirmed_at.isoformat() if participant.confirmed_at else None, "hash": participant.confirmed_budget_hash}
+        participant.declined_at = clock.now()
+        participant.declined_by = user
+        participant.decline_reason = reason
+        participant.confirmed_at, participant.confirmed_by, participant.confirmed_budget_hash = None, None, ""
+        participant.save(update_fields=["declined_at", "declined_by", "decline_reason", "confirmed_at", "confirmed_by", "confirmed_budget_hash"])
+        audit.record(
+            user,
+            "application.decline_participation",
+            participant,
+            application_id=locked.pk,
+            before=before,
+            after={"organisation": participant.organisation_id, "declined_at": participant.declined_at.isoformat(), "reason": reason},
+        )
+        from .tasks import send_decline_email
+
+        enqueue_with_transaction(send_decline_email, participant.pk)
     return participant
 
 

@@ -48,7 +48,90 @@ def send_receipt_email(submission_pk: int) -> int:
         context=context,
         url=lambda: settings.SITE_URL + reverse("applications:receipt", args=[submission.application_id, submission.number]),
     )
+    # The partners' staff get a copy of what was submitted in their organisation's name (each in their language).
+    already = {recipient.address.strip().lower() for recipient in receipt_recipients(submission)}
+    partners = list(application.participants.filter(role=Participant.Role.PARTNER).select_related("organisation"))
+    copies = [
+        recipient
+        for partner in partners
+        for recipient in notify.organisation_recipients(partner.organisation_id, application.language)
+        if recipient.address.strip().lower() not in already
+    ]
+    if copies:
+        lead_name = application.lead.name
+        sent += notify.send(
+            "partner_receipt",
+            copies,
+            template="applications/email/partner_receipt",
+            subject=lambda: _("Copy of the receipt: %(reference)s, submitted by %(lead)s") % {"reference": application.reference, "lead": lead_name},
+            context=context,
+            url=lambda: settings.SITE_URL + reverse("applications:receipt", args=[submission.application_id, submission.number]),
+        )
     logger.info("Receipt e-mail sent for submission %s (%d messages)", submission_pk, len(sent))
+    return len(sent)
+
+
+def _lead_address(application) -> str:
+    return (application.contact_email or "").strip() or application.created_by.email
+
+
+@task()
+def send_partner_added_email(participant_pk: int, sender_pk: int, typed_address: str = "", again: bool = False) -> int:
+    """Ask a partner to confirm: its approved members, and the address the lead typed (for an
+    organisation nobody acts for yet). Says who added it, to what, by when, with the confirmation link."""
+    from django.contrib.auth import get_user_model
+
+    participant = Participant.objects.select_related("application__call", "application__lead", "organisation").get(pk=participant_pk)
+    application = participant.application
+    sender = get_user_model().objects.filter(pk=sender_pk).first()
+    recipients = notify.organisation_recipients(participant.organisation_id, application.language)
+    members = {recipient.address.strip().lower() for recipient in recipients}
+    if typed_address:
+        recipients.append(notify.recipient_for_address(typed_address, application.language))
+
+    def context(recipient: notify.Recipient) -> dict:
+        return {
+            "application": application,
+            "call": application.call,
+            "participant": participant,
+            "sender_name": sender.full_name if sender is not None else "",
+            "again": again,
+            "is_member": recipient.address.strip().lower() in members,
+            "sign_in_url": settings.SITE_URL + reverse("accounts:sign_in"),
+        }
+
+    def subject() -> str:
+        values = {"organisation": participant.organisation.name, "reference": application.reference}
+        return _("Confirmation needed: %(organisation)s as a partner in application %(reference)s") % values
+
+    sent = notify.send(
+        "partner_added",
+        recipients,
+        template="applications/email/partner_added",
+        subject=subject,
+        context=context,
+        url=lambda: settings.SITE_URL + reverse("applications:confirm", args=[application.pk]) + f"?organisation={participant.organisation_id}",
+    )
+    logger.info("Partner notice sent for participant %s (%d messages)", participant_pk, len(sent))
+    return len(sent)
+
+
+@task()
+def send_decline_email(participant_pk: int) -> int:
+    """Tell the lead's contact person that a partner declined, with its reason."""
+    participant = Participant.objects.select_related("application__call", "application__created_by", "organisation").get(pk=participant_pk)
+    application = participant.application
+    if not participant.declined_at:  # confirmed again before the task ran
+        return 0
+    sent = notify.send(
+        "partner_declined",
+        [notify.recipient_for_address(_lead_address(application), application.language)],
+        template="applications/email/partner_declined",
+        subject=lambda: _("%(partner)s declined to take part: %(reference)s") % {"partner": participant.organisation.name, "reference": application.reference},
+        context={"application": application, "participant": participant},
+        url=lambda: settings.SITE_URL + reverse("applications:partners", args=[application.pk]),
+    )
+    logger.info("Decline e-mail sent for participant %s", participant_pk)
     return len(sent)
 
 

@@ -7,6 +7,7 @@ from . import views_submission as views
 urlpatterns = [
     path("applications/<int:pk>/", views.detail, name="detail"),
     path("applications/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("applications/<int:pk>/decline/", views.decline, name="decline"),
     path("applications/<int:pk>/submit/", views.submit, name="submit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("applications/<int:pk>/print/", views.draft_print, name="print"),

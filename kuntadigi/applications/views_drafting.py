@@ -235,6 +235,7 @@ def partners(request, pk):
     search_form = PartnerSearchForm()
     matches = []
     status = 200
+    notify_email = ""
     if request.method == "POST":
         if not decision:
             messages.error(request, decision.reason)
@@ -249,13 +250,25 @@ def partners(request, pk):
             else:
                 messages.success(request, _("%(name)s and its budget lines were removed from the application.") % {"name": organisation.name})
             return redirect("applications:partners", pk=application.pk)
+        if action == "ask_again":
+            try:
+                participant = drafting.ask_partner_again(request.user, application, int(request.POST.get("participant", "")))
+            except (ValueError, Refused) as error:
+                messages.error(request, getattr(error, "message", _("Choose the partner to ask again.")))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s was asked again to confirm its participation. Its staff were told by e-mail.") % {"name": participant.organisation.name},
+                )
+            return redirect("applications:partners", pk=application.pk)
         # Adding: a suggestion chosen from the results, or whatever was typed in the picker.
+        notify_email = request.POST.get("notify_email", "").strip()[:254]
         organisation = None
         if request.POST.get("organisation_id"):
             organisation_id = _int(request.POST["organisation_id"])
             organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id is not None else None
             if organisation is None:
-                search_form = PartnerSearchForm.refused_choice(_("Choose the organisation again."), request.POST.get("organisation", ""))
+                search_form = PartnerSearchForm.refused_choice(_("Choose the organisation again."), request.POST.get("organisation", ""), notify_email)
                 status = 400
         else:
             search_form = PartnerSearchForm(request.POST)
@@ -274,16 +287,17 @@ def partners(request, pk):
                     search_form.add_error("organisation", _("No active municipality or joint authority matches “%(text)s”.") % {"text": typed})
         if organisation is not None:
             try:
-                drafting.add_partner(request.user, application, organisation)
+                drafting.add_partner(request.user, application, organisation, notify_email)
             except Refused as refusal:
                 # The refusal on the picker, with what was chosen or typed still in it.
-                search_form = PartnerSearchForm({"organisation": request.POST.get("organisation") or organisation.name})
+                search_form = PartnerSearchForm({"organisation": request.POST.get("organisation") or organisation.name, "notify_email": notify_email})
                 search_form.is_valid()
-                search_form.add_error("organisation" if refusal.field == "organisation" else None, refusal.message)
+                search_form.add_error(refusal.field if refusal.field in {"organisation", "notify_email"} else None, refusal.message)
             else:
                 messages.success(
                     request,
-                    _("%(name)s was added as a partner. Its staff confirm its participation in kuntadigi.") % {"name": organisation.name},
+                    _("%(name)s was added as a partner. Its staff were told by e-mail and confirm its participation in kuntadigi.")
+                    % {"name": organisation.name},
                 )
                 return redirect("applications:partners", pk=application.pk)
 
@@ -309,7 +323,13 @@ def partners(request, pk):
         matches=matches,
         candidates=[(org, drafting.option_label(org)) for org in drafting.partner_candidates(application)] if decision else [],
         cooperation=cooperation,
-        states={"confirmed": drafting_rules.CONFIRMED, "waiting": drafting_rules.WAITING, "asked_again": drafting_rules.ASKED_AGAIN},
+        states={
+            "confirmed": drafting_rules.CONFIRMED,
+            "waiting": drafting_rules.WAITING,
+            "asked_again": drafting_rules.ASKED_AGAIN,
+            "declined": drafting_rules.DECLINED,
+        },
+        notify_email=notify_email,
         error_items=error_items(search_form),
     )
     return render(request, "applications/partners.html", context, status=status)
@@ -556,6 +576,7 @@ def my_applications(request):
     led, partnered = drafting.my_applications(request.user)
     open_calls = [call for call in Call.objects.filter(is_published=True) if call.phase(clock.now()) == "open"]
     context = {
+        "waiting": drafting.waiting_for(request.user, led, partnered),
         "led": led,
         "partnered": partnered,
         "has_organisations": bool(permissions.organisation_ids(request.user)),

@@ -17,14 +17,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kuntadigi import clock, permissions
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
 
-from . import exports, snapshot
+from . import drafting_rules, exports, snapshot
 from .lifecycle import DECIDED_STATES, RECEIVED_STATES, State
 from .models import Application, BudgetLine, Participant, Submission
 from .parties import content_party_names, participant_parties
@@ -35,6 +36,7 @@ from .submission import (
     budget_summary,
     confirm_participation,
     content_view,
+    decline_participation,
     linked_problems,
     receipt_facts,
     submit_application,
@@ -81,6 +83,8 @@ def _load_details(application: Application) -> Application:
 def _confirmation_state(participant: Participant) -> str:
     if participant.role != Participant.Role.PARTNER:
         return ""
+    if participant.declined_at:
+        return "declined"
     if not participant.confirmed_at:
         return "missing"
     return "confirmed" if snapshot.confirmation_is_current(participant) else "outdated"
@@ -171,6 +175,10 @@ def confirm(request, pk: int):
         else:
             messages.success(request, _("Thank you. The participation of %(organisation)s is confirmed.") % {"organisation": participant.organisation.name})
         return redirect("applications:detail", pk=application.pk)
+    return _confirm_page(request, application, participant)
+
+
+def _confirm_page(request, application: Application, participant: Participant, *, decline_error: str = "", decline_reason: str = "", status: int = 200):
     lines = list(participant.budget_lines.all())
     context = {
         "application": application,
@@ -179,9 +187,36 @@ def confirm(request, pk: int):
         "total": sum((line.amount for line in lines), start=Decimal("0.00")),
         "confirmation": _confirmation_state(participant),
         "decision": permissions.can_confirm_participation(request.user, application, participant),
+        "may_decline": permissions.can_decline_participation(request.user, application, participant),
+        "decline_error": decline_error,
+        "decline_reason": decline_reason if decline_error else "",
+        "decline_max": drafting_rules.DECLINE_REASON_MAX,
         **_nav("overview"),
     }
-    return render(request, "applications/submission/confirm.html", context)
+    return render(request, "applications/submission/confirm.html", context, status=status)
+
+
+@login_required
+@require_POST
+def decline(request, pk: int):
+    """A partner declines to take part, with a short reason (the form is on the confirmation page)."""
+    application = _load_details(application_for_viewer(request.user, pk))
+    participant = _chosen_participant(request, application)
+    if participant is None:  # the lead, or another partner's staff: not theirs to decline
+        raise Http404
+    reason = request.POST.get("decline_reason", "")
+    try:
+        decline_participation(request.user, application, participant.organisation, reason)
+    except Refused as refused:
+        if refused.field == "decline_reason":
+            return _confirm_page(request, application, participant, decline_error=refused.message, decline_reason=reason[:2000], status=400)
+        messages.error(request, refused.message)
+        return redirect(reverse("applications:confirm", args=[application.pk]) + f"?organisation={participant.organisation_id}")
+    messages.success(
+        request,
+        _("You declined the participation of %(organisation)s. The lead applicant was told by e-mail.") % {"organisation": participant.organisation.name},
+    )
+    return redirect("applications:mine")
 
 
 # ── Review and submit ───────────────────────────────────────────────────────

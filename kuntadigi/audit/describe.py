@@ -356,6 +356,17 @@ def _attachment_deleted(w: _Writer, before, after):
     return [_("Attachment deleted: %(name)s") % {"name": before["name"]}]
 
 
+def _declined(w: _Writer, before, after):
+    values = {"organisation": w.organisation(after["organisation"]), "reason": after.get("reason") or ""}
+    if values["reason"]:
+        return [_("%(organisation)s declined to take part: “%(reason)s”") % values]
+    return [_("%(organisation)s declined to take part") % values]
+
+
+def _asked_again(w: _Writer, before, after):
+    return [_("%(organisation)s was asked again to confirm its participation") % {"organisation": w.organisation(after["organisation"])}]
+
+
 def _confirmed(w: _Writer, before, after):
     values = {"organisation": w.organisation(after["organisation"])}
     authorised = [part for part in after.get("authorised") or [] if part]
@@ -535,6 +546,8 @@ _BUILDERS = {
     "application.attachment_added": _attachment_added,
     "application.attachment_deleted": _attachment_deleted,
     "application.confirm_participation": _confirmed,
+    "application.decline_participation": _declined,
+    "application.partner_asked_again": _asked_again,
     "application.submit": _submitted,
     "application.withdraw": _withdrawn,
     "application.submit_supplement": _supplement_submitted,
@@ -578,6 +591,8 @@ _LABELS = {
     "application.attachment_added": lambda: _("Attachment added"),
     "application.attachment_deleted": lambda: _("Attachment deleted"),
     "application.confirm_participation": lambda: _("A partner confirmed its participation"),
+    "application.decline_participation": lambda: _("A partner declined to take part"),
+    "application.partner_asked_again": lambda: _("A partner was asked again to confirm"),
     "application.submit": lambda: _("Application submitted"),
     "application.withdraw": lambda: _("Application taken back to be edited"),
     "application.submit_supplement": lambda: _("Supplemented application submitted"),

@@ -43,6 +43,8 @@ WORKING_PAPER_ACTIONS = frozenset(
         "application.attachment_added",
         "application.attachment_deleted",
         "application.confirm_participation",
+        "application.decline_participation",
+        "application.partner_asked_again",
     }
 )
 SUPPLEMENT_OPENED = "screening.supplement_requested"

@@ -192,7 +192,7 @@ def test_password_sign_in_right_wrong_and_unknown(client):
 
     right = client.post(reverse("accounts:sign_in"), {"pw-email": "PW@kunta.fi", "pw-password": PASSWORD})
     assert right.status_code == 302
-    assert right.url == reverse("core:home")
+    assert right.url == reverse("applications:mine")  # an applicant lands on what waits for them
     assert client.session["_auth_user_id"] == str(person.pk)
 
 

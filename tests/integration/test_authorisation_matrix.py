@@ -83,6 +83,8 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "applications:draft_pdf": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND)),
     "applications:detail": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:confirm": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, REDIRECT, NOT_FOUND)),
+    # Declining is a form on the confirmation page: it answers POST only.
+    "applications:decline": ({"pk": "{app}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "applications:submit": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:withdraw": ({"pk": "{app}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "applications:receipt": ({"pk": "{app}", "number": "{n}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
@@ -220,6 +222,8 @@ POST_MATRIX: dict[str, dict] = {
     "applications:attachments": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "applications:attachment_delete": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "applications:confirm": row(LOGIN, NOT_FOUND, None, REDIRECT, NOT_FOUND),
+    # Only a partner's own staff decline (here refused with its reason: the application is submitted); the lead 404.
+    "applications:decline": row(LOGIN, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND),
     "applications:submit": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "applications:withdraw": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "applications:delete": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),

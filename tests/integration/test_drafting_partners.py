@@ -31,13 +31,16 @@ def draft(during_call):
 
 @pytest.fixture
 def towns(db):
-    return {
+    towns = {
         "loviisa": factories.municipality("Loviisa", code="434", name_sv="Lovisa"),
         "askola": factories.municipality("Askola", code="018"),
         "pornainen": factories.municipality("Pornainen", code="611", name_sv="Borgnäs"),
         "sipoo": factories.municipality("Sipoo", code="753", name_sv="Sibbo"),
         "ajk": factories.joint_authority("Itä-Uudenmaan kuntayhtymä", business_id="1234567-8"),
     }
+    for town in towns.values():  # someone acts for each, so adding one needs no address (test_partner_notices.py)
+        factories.member(town)
+    return towns
 
 
 def partner_names(application):

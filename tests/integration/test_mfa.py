@@ -115,7 +115,7 @@ def test_every_official_role_needs_the_second_factor(client, flags):
 
 def test_an_applicant_signs_in_without_a_second_factor_until_they_turn_one_on(client):
     applicant = factories.member(factories.municipality(), "hakija@porvoo.example.fi", password=PASSWORD)
-    assert sign_in(client, applicant)["Location"] == url("core:home")
+    assert sign_in(client, applicant)["Location"] == url("applications:mine")
     assert client.get(url("accounts:account")).status_code == 200
 
     page = client.get(url("mfa:enrol"))

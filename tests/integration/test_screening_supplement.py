@@ -192,7 +192,12 @@ def test_request_edit_exactly_the_opened_parts_resubmit_and_see_the_change(clien
     assert request.answer == versions[1]
     assert request.answered_at == versions[1].submitted_at
     # The receipt, as for a submission: to the submitter and the contact person, with receipt number 2 (the fingerprint is in the PDF).
-    assert sorted(address for message in mail.outbox for address in message.to) == ["contact@porvoo.example.fi", "lead@porvoo.example.fi"]
+    # The partner's staff get a copy of it.
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        "contact@porvoo.example.fi",
+        "lead@porvoo.example.fi",
+        "partner@loviisa.example.fi",
+    ]
     assert all(app.reference in message.subject and "Kuittinumero: 2" in message.body for message in mail.outbox)
     assert not any(versions[1].fingerprint in message.body for message in mail.outbox)
 

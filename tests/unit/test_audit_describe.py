@@ -90,6 +90,13 @@ def test_budget_changes_pair_lines_by_organisation_category_and_description():
         ("application.saved", {}, {"fields": ["project_name", "summary"], "version": 3}, "Application saved; changed: project name, summary"),
         ("application.partner_added", {}, {"organisation": 11, "version": 2}, "Partner added: Loviisa"),
         (
+            "application.decline_participation",
+            {"confirmed_at": None, "hash": ""},
+            {"organisation": 11, "declined_at": "2020-10-05T09:07:00+00:00", "reason": "No staff this year."},
+            "Loviisa declined to take part: “No staff this year.”",
+        ),
+        ("application.partner_asked_again", {}, {"organisation": 11, "version": 4}, "Loviisa was asked again to confirm its participation"),
+        (
             "application.partner_removed",
             {"organisation": 11, "budget_lines": [{"category": "staff", "amount": "100.00"}, {"category": "staff", "amount": "50.50"}]},
             {"version": 3},
@@ -220,6 +227,8 @@ def test_every_kind_the_services_record_for_an_application_has_a_sentence():
         "application.attachment_added",
         "application.attachment_deleted",
         "application.confirm_participation",
+        "application.decline_participation",
+        "application.partner_asked_again",
         "application.submit",
         "application.withdraw",
         "application.submit_supplement",

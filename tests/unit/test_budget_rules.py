@@ -216,3 +216,18 @@ def test_confirmation_state():
     assert dr.confirmation_state(confirmed=False, current=False) == dr.WAITING
     assert dr.confirmation_state(confirmed=True, current=True) == dr.CONFIRMED
     assert dr.confirmation_state(confirmed=True, current=False) == dr.ASKED_AGAIN
+
+
+def test_a_decline_outweighs_any_earlier_confirmation():
+    assert dr.confirmation_state(confirmed=False, current=False, declined=True) == dr.DECLINED
+    assert dr.confirmation_state(confirmed=True, current=True, declined=True) == dr.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [("", "required"), ("   ", "required"), ("x" * 501, "too_long"), ("Ei resursseja.", None), ("x" * 500, None)],
+)
+def test_the_reason_for_declining_is_required_and_short(reason, code):
+    problems = dr.check_decline_reason(reason)
+    assert [p.code for p in problems] == ([code] if code else [])
+    assert all(p.field == "decline_reason" for p in problems)

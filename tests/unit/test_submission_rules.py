@@ -57,3 +57,9 @@ def test_request_above_85_percent_refused_and_max_rounded_down():
     assert rules.check_budget(lines, Decimal("8500.00"), Decimal("0.85"), {"staff"}, {1}) == []
     problems = rules.check_budget(lines, Decimal("8500.01"), Decimal("0.85"), {"staff"}, {1})
     assert codes(problems) == ["requested_above_share"]
+
+
+def test_a_declined_partner_blocks_submission_and_says_what_to_do():
+    problems = rules.check_confirmations([PartnerConfirmation("Kotka", confirmed=False, current=False, declined=True)])
+    assert codes(problems) == ["declined"]
+    assert "Kotka declined to take part. Remove it from the application or ask it again to confirm." in str(problems[0].message)
