@@ -330,7 +330,8 @@ def send_electronic(delivery_pk: int) -> int:
     if any(message.status == Message.Status.FAILED for message in messages):
         # Not marked sent: the task fails and its retry sends the failed ones again (the others once).
         raise DeliveryNotSent(delivery_pk)
-    sent = len(messages)
+    # All the delivery's messages, also those sent by an earlier, interrupted run.
+    sent = Message.objects.filter(key__startswith=f"decision_signed:{delivery_pk}:", status=Message.Status.SENT).count()
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery_pk)
         if locked.sent_at is None:
