@@ -228,6 +228,9 @@ KUNTADIGI_NOW = os.environ.get("KUNTADIGI_NOW", "")
 # Frozen: "now" stays at KUNTADIGI_NOW. Otherwise the clock runs on from it.
 KUNTADIGI_CLOCK_FROZEN = env_bool("KUNTADIGI_CLOCK_FROZEN", False)
 KUNTADIGI_DEMO = env_bool("KUNTADIGI_DEMO", False)
+# The record of e-mail sent (listed on each account page) is kept this many days; `manage.py send_reminders`
+# deletes older rows in its daily run. The privacy notice states it.
+KUNTADIGI_MESSAGE_RETENTION_DAYS = int(os.environ.get("KUNTADIGI_MESSAGE_RETENTION_DAYS", "730"))
 # Routes the load benchmark's bare insert view (bench/deadline_rush.py); never on a production server.
 KUNTADIGI_BENCH_VIEWS = env_bool("KUNTADIGI_BENCH_VIEWS", False)
 if PRODUCTION and KUNTADIGI_BENCH_VIEWS:

@@ -56,6 +56,22 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
+class EmailPreferencesForm(forms.ModelForm):
+    """The e-mail a person may switch off (kuntadigi.notifications.kinds: REMINDER and UPDATE)."""
+
+    class Meta:
+        model = User
+        fields = ["reminder_emails", "update_emails"]
+        labels = {
+            "reminder_emails": _("Reminders before deadlines (an application not yet submitted, a confirmation or supplement still missing)"),
+            "update_emails": _("News of the steps of applications (a partner confirmed, an application was screened, a copy of a receipt)"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "prefs")
+        super().__init__(*args, **kwargs)
+
+
 class JoinForm(forms.Form):
     organisation = forms.CharField(
         label=_("Organisation"),

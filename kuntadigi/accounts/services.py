@@ -12,10 +12,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -64,25 +62,31 @@ def request_sign_in_link(email: str, *, next_url: str = "") -> str:
     email = normalise_email(email)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = clock.now()
+    language = translation.get_language() or settings.LANGUAGE_CODE
     link = settings.SITE_URL + reverse("accounts:use_link", args=[token])
     context = {"link": link, "minutes": TOKEN_LIFETIME_MINUTES, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
-        subject=gettext("Your sign-in link to kuntadigi"),
-        body=render_to_string("email/sign_in.txt", context),
-        to=[email],
-    )
-    message.attach_alternative(render_to_string("email/sign_in.html", context), "text/html")
     with transaction.atomic():
         SignInToken.objects.filter(expires_at__lt=now - TOKEN_RETENTION).delete()
         stored = SignInToken.objects.create(email=email, token_hash=hash_token(token), created_at=now, expires_at=now + TOKEN_LIFETIME, next_url=next_url[:300])
         token_id = stored.pk
-        transaction.on_commit(lambda: _send(message, "sign-in link", token_id))
+        transaction.on_commit(lambda: _send_sign_in_link(email, language, context, token_id))
     return token
 
 
-def _send(message, what: str, object_id) -> None:
+def _send_sign_in_link(email: str, language: str, context: dict, token_id: int) -> None:
+    """The link in the language of the page that asked for it. Recorded without its link: the record
+    (shown on the account page) must not hold the secret."""
+    recipient = notify.in_language([notify.recipient_for_address(email, language)], language)
+    _send(
+        lambda: notify.send("sign_in_link", recipient, template="email/sign_in", subject=lambda: gettext("Your sign-in link to kuntadigi"), context=context),
+        "sign-in link",
+        token_id,
+    )
+
+
+def _send(send, what: str, object_id) -> None:
     try:
-        message.send()
+        send()
     except Exception as error:  # A mail server failure must not turn into an error page.
         # Only the kind of error: an SMTP error's text can contain the recipient's address.
         log.error("Sending the %s failed (id %s): %s", what, object_id, type(error).__name__)
@@ -146,6 +150,21 @@ def update_profile(user: User, *, full_name: str, phone: str, language: str) -> 
             before=before,
             after={"full_name_set": bool(user.full_name), "phone_set": bool(user.phone), "language": language},
         )
+    return user
+
+
+def set_email_preferences(user: User, *, reminder_emails: bool, update_emails: bool) -> User:
+    """The person's choice of the e-mail they may switch off (reminders; news of applications' steps).
+    Messages they must receive (sign-in links, requests, decisions) are not affected."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = {"reminder_emails": locked.reminder_emails, "update_emails": locked.update_emails}
+        after = {"reminder_emails": bool(reminder_emails), "update_emails": bool(update_emails)}
+        if before != after:
+            locked.reminder_emails, locked.update_emails = after["reminder_emails"], after["update_emails"]
+            locked.save(update_fields=["reminder_emails", "update_emails"])
+            record(user, "accounts.email_preferences_changed", locked, before=before, after=after)
+    user.reminder_emails, user.update_emails = locked.reminder_emails, locked.update_emails
     return user
 
 
@@ -281,30 +300,38 @@ def decide_membership(actor: User, membership: Membership, decision: str) -> Mem
         membership.save()
         action = "accounts.membership_rejected" if decision == REJECT else "accounts.membership_approved"
         record(actor, action, membership, before=before, after=_membership_state(membership))
-        message = _decision_email(membership)
         membership_id = membership.pk
-        transaction.on_commit(lambda: _send(message, "membership decision", membership_id))
+        transaction.on_commit(lambda: _send(lambda: _send_decision_email(membership), "membership decision", membership_id))
     permissions.forget_cached_memberships(membership.user)
     permissions.forget_cached_memberships(actor)
     return membership
 
 
-def _decision_email(membership: Membership) -> EmailMultiAlternatives:
+def _send_decision_email(membership: Membership) -> None:
+    """The requester is told in their own language."""
     requester = membership.user
-    with translation.override(requester.language or "fi"):
-        context = {
+    approved = membership.status == Membership.Status.APPROVED
+
+    def subject() -> str:
+        if approved:
+            return gettext("You can now act for %(organisation)s in kuntadigi") % {"organisation": membership.organisation.name}
+        return gettext("Your request to join %(organisation)s was not approved") % {"organisation": membership.organisation.name}
+
+    link = lambda: settings.SITE_URL + reverse("accounts:organisations")  # noqa: E731
+    notify.send(
+        "membership_decided",
+        [notify.recipient_for_user(requester)],
+        template="accounts/email/membership_decision",
+        subject=subject,
+        context=lambda recipient: {
             "membership": membership,
             "organisation_name": membership.organisation.name,
-            "approved": membership.status == Membership.Status.APPROVED,
+            "approved": approved,
             "admin": membership.role == Membership.Role.ADMIN,
-            "link": settings.SITE_URL + reverse("accounts:organisations"),
-        }
-        if membership.status == Membership.Status.APPROVED:
-            subject = gettext("You can now act for %(organisation)s in kuntadigi") % {"organisation": membership.organisation.name}
-        else:
-            subject = gettext("Your request to join %(organisation)s was not approved") % {"organisation": membership.organisation.name}
-        body = render_to_string("accounts/email/membership_decision.txt", context)
-    return EmailMultiAlternatives(subject=subject, body=body, to=[requester.email])
+            "link": link(),
+        },
+        url=link,
+    )
 
 
 def pending_requests(user):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/", views.account, name="account"),
     path("account/password/", views.change_password, name="change_password"),
+    path("account/email/", views.email_preferences, name="email_preferences"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/join/", views.join_organisation, name="join_organisation"),
     path("organisations/requests/", views.membership_requests, name="membership_requests"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -16,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from kuntadigi import clock, permissions
 from kuntadigi.mfa import views as mfa_views
+from kuntadigi.notifications import services as notify
+from kuntadigi.notifications.kinds import KINDS
 from kuntadigi.officials.work import official_landing
 from kuntadigi.registry import services as registry_services
 
 from . import rules, services, throttle
-from .forms import WRONG_CREDENTIALS, JoinForm, LinkRequestForm, PasswordSignInForm, ProfileForm
+from .forms import WRONG_CREDENTIALS, EmailPreferencesForm, JoinForm, LinkRequestForm, PasswordSignInForm, ProfileForm
 from .models import Membership
 
 # Sign-in attempts are counted by the rules of throttle_rules.py (per trusted device, or per address
@@ -143,12 +146,23 @@ def _password_form_class(user):
     return PasswordChangeForm if user.has_usable_password() else SetPasswordForm
 
 
+# The account page lists this many of the latest messages sent to the person.
+MESSAGES_SHOWN = 50
+
+
 def _account_page(request, *, profile_form=None, password_form=None, status=200):
     user = request.user
+    sent = list(notify.messages_for(user)[:MESSAGES_SHOWN])
+    for message in sent:
+        message.kind_label = KINDS[message.kind].label if message.kind in KINDS else message.kind
     context = {
         "profile_form": profile_form or ProfileForm(instance=user),
         "password_form": password_form or _password_form_class(user)(user),
+        "preferences_form": EmailPreferencesForm(instance=user),
         "has_password": user.has_usable_password(),
+        "sent_messages": sent,
+        "messages_shown": MESSAGES_SHOWN,
+        "retention_days": settings.KUNTADIGI_MESSAGE_RETENTION_DAYS,
     }
     return render(request, "accounts/account.html", context, status=status)
 
@@ -165,6 +179,19 @@ def account(request):
         return redirect("accounts:account")
     request.user.refresh_from_db()
     return _account_page(request, profile_form=form, status=400)
+
+
+@login_required
+def email_preferences(request):
+    if request.method != "POST":
+        return redirect("accounts:account")
+    form = EmailPreferencesForm(request.POST, instance=request.user)
+    form.is_valid()  # two check boxes: always valid; an unchecked box is False
+    services.set_email_preferences(
+        request.user, reminder_emails=form.cleaned_data.get("reminder_emails", False), update_emails=form.cleaned_data.get("update_emails", False)
+    )
+    messages.success(request, _("Your e-mail preferences were saved."))
+    return redirect(reverse("accounts:account") + "#email-heading")
 
 
 @login_required

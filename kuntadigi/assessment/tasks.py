@@ -1,4 +1,5 @@
-"""E-mail of assessment, sent after the commit as django-tasks tasks. Logs name objects by id only."""
+"""E-mail of assessment, sent after the commit as django-tasks tasks through kuntadigi.notifications.
+Logs name objects by id only."""
 
 from __future__ import annotations
 
@@ -6,14 +7,12 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.notifications import services as notify
 from kuntadigi.registry.models import Organisation
 
 from .models import Tie
@@ -33,20 +32,23 @@ def send_tie_removed_email(declarer_id: int, organisation_id: int, kind: str, ca
     for role in roles.select_related("user", "call").order_by("user_id", "call__opens_at"):
         preparers[role.user_id] = role.user
         calls_by_preparer.setdefault(role.user_id, []).append(role.call)
-    languages = {code for code, _name in settings.LANGUAGES}
     sent = 0
     for preparer_id, preparer in preparers.items():
-        language = preparer.language if preparer.language in languages else settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {
-                "declarer": declarer.full_name or _("an assessor"),
-                "organisation": organisation.name,
-                "kind": Tie.Kind(kind).label if kind in Tie.Kind.values else kind,
-                "calls": [(call.title, settings.SITE_URL + reverse("assessment:assignments", args=[call.slug])) for call in calls_by_preparer[preparer_id]],
-            }
-            subject = _("A declared tie was removed: %(organisation)s") % {"organisation": organisation.name}
-            text = render_to_string("assessment/email/tie_removed.txt", context)
-        EmailMultiAlternatives(subject=subject, body=text, to=[preparer.email]).send()
-        sent += 1
+        calls = calls_by_preparer[preparer_id]
+        sent += len(
+            notify.send(
+                "tie_removed",
+                [notify.recipient_for_user(preparer)],
+                template="assessment/email/tie_removed",
+                subject=lambda: _("A declared tie was removed: %(organisation)s") % {"organisation": organisation.name},
+                context=lambda recipient, calls=calls: {
+                    "declarer": declarer.full_name or _("an assessor"),
+                    "organisation": organisation.name,
+                    "kind": Tie.Kind(kind).label if kind in Tie.Kind.values else kind,
+                    "calls": [(call.title, settings.SITE_URL + reverse("assessment:assignments", args=[call.slug])) for call in calls],
+                },
+                url=lambda calls=calls: settings.SITE_URL + reverse("assessment:assignments", args=[calls[0].slug]),
+            )
+        )
     logger.info("Removal of a tie by user %s told to %d preparers", declarer_id, sent)
     return sent

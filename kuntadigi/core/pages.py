@@ -96,6 +96,7 @@ def privacy(request):
             "token_minutes": TOKEN_LIFETIME_MINUTES,
             "token_retention_hours": int(TOKEN_RETENTION.total_seconds() // 3600),
             "session_days": settings.SESSION_COOKIE_AGE // 86400,
+            "message_retention_days": settings.KUNTADIGI_MESSAGE_RETENTION_DAYS,
         },
     )
 

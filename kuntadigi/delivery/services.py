@@ -25,10 +25,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -42,6 +40,8 @@ from kuntadigi.audit import services as audit
 from kuntadigi.decisions import documents
 from kuntadigi.decisions import services_decisions as decisions
 from kuntadigi.decisions.models import Decision
+from kuntadigi.notifications import services as notify
+from kuntadigi.notifications.models import Message
 from kuntadigi.registry.models import Organisation
 
 from . import rules
@@ -54,6 +54,10 @@ Source = NotificationConsent.Source
 # The longest postal address accepted: lines and characters per line (an envelope's window).
 ADDRESS_LINES = 6
 ADDRESS_LINE_CHARS = 100
+
+
+class DeliveryNotSent(Exception):
+    """The mail server refused a delivery's e-mail; its task is retried."""
 
 
 # ── Consent ─────────────────────────────────────────────────────────────────
@@ -298,28 +302,36 @@ def send_electronic(delivery_pk: int) -> int:
         return 0
     decision = decisions.load_decision(Decision.objects.values_list("application_id", flat=True).get(pk=delivery.decision_id))
     application = decision.application
-    recipients = recipients_of(decision, delivery.organisation_id, is_lead=delivery.is_lead)
+    recipients = notify.in_language(
+        [notify.recipient_for_address(address, delivery.language) for address in recipients_of(decision, delivery.organisation_id, is_lead=delivery.is_lead)],
+        delivery.language,
+    )
     with translation.override(delivery.language):
-        document = copy_document(decision, delivery)
         context = {
-            "doc": document,
+            "doc": copy_document(decision, delivery),
             "application": application,
             "organisation_name": delivery.organisation.legal_name_in(delivery.language),
-            "url": settings.SITE_URL + reverse("applications:detail", args=[application.pk]) + "#decision",
             "pdf_url": settings.SITE_URL + document_url(delivery, application.pk),
             "language": delivery.language,
             "presumed_day": rules.PRESUMED_DAYS[rules.ELECTRONIC],
             "consent_url": settings.SITE_URL + reverse("accounts:organisations") + "#delivery",
         }
-        subject = _("Decision on your application %(reference)s") % {"reference": application.reference}
-        text = render_to_string("delivery/email/decision.txt", context)
-        html = render_to_string("delivery/email/decision.html", context)
-    sent = 0
-    for address in recipients:
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[address])
-        message.attach_alternative(html, "text/html")
-        message.send()
-        sent += 1
+    # The delivery's e-mail is the applicant's "decision signed" notice: recorded on each recipient's
+    # account page, and keyed by the delivery so that a run after a crash sends nobody a second copy.
+    messages = notify.send(
+        "decision_signed",
+        recipients,
+        template="delivery/email/decision",
+        subject=lambda: _("Decision on your application %(reference)s") % {"reference": application.reference},
+        context=context,
+        url=lambda: settings.SITE_URL + reverse("applications:detail", args=[application.pk]) + "#decision",
+        key=f"decision_signed:{delivery_pk}",
+    )
+    if any(message.status == Message.Status.FAILED for message in messages):
+        # Not marked sent: the task fails and its retry sends the failed ones again (the others once).
+        raise DeliveryNotSent(delivery_pk)
+    # All the delivery's messages, also those sent by an earlier, interrupted run.
+    sent = Message.objects.filter(key__startswith=f"decision_signed:{delivery_pk}:", status=Message.Status.SENT).count()
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery_pk)
         if locked.sent_at is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -59,6 +59,12 @@ def recipient_for_address(address: str, fallback_language: str) -> Recipient:
     if user is not None:
         return recipient_for_user(user, fallback_language)
     return Recipient(address, _language(None, fallback_language))
+
+
+def in_language(recipients: Iterable[Recipient], language: str) -> list[Recipient]:
+    """The same recipients, each written to in `language` (a notice about an application, in the
+    application's language); their accounts' preferences still apply."""
+    return [replace(recipient, language=_language(language, settings.LANGUAGE_CODE)) for recipient in recipients]
 
 
 def unique_recipients(recipients: Iterable[Recipient]) -> list[Recipient]:
@@ -175,8 +181,9 @@ def _send_one(kind_name: str, recipient: Recipient, *, template: str, subject: S
     email.attach_alternative(html, "text/html")
     try:
         email.send()
-    except Exception:  # the mail server refused or is down: recorded, retried by a keyed sender's next run
-        logger.exception("E-mail message %s (%s) was not sent", message.pk, kind_name)
+    except Exception as error:  # the mail server refused or is down: recorded, retried by a keyed sender's next run
+        # Only the kind of error: an SMTP error's text can contain the recipient's address.
+        logger.error("E-mail message %s (%s) was not sent: %s", message.pk, kind_name, type(error).__name__)
         message.status = Message.Status.FAILED
         message.save(update_fields=["status"])
         return message

@@ -360,6 +360,8 @@ def mark_application(user, application_pk: int, outcome: str, reason: str, faile
             before=before,
             after={"state": locked.state, "outcome": outcome, "reason": reason, "failed_conditions": failed, "version": locked.version},
         )
+        if before["state"] != locked.state:
+            _enqueue_screened_email(screening.pk)  # a new status; a corrected reason alone tells nobody again
     return screening
 
 
@@ -555,3 +557,9 @@ def _enqueue_request_email(request_pk: int) -> None:
     from .tasks import send_supplement_request_email
 
     enqueue_with_transaction(send_supplement_request_email, request_pk)
+
+
+def _enqueue_screened_email(screening_pk: int) -> None:
+    from .tasks import send_screened_email
+
+    enqueue_with_transaction(send_screened_email, screening_pk)

@@ -1,44 +1,35 @@
-"""E-mail of screening, sent after the commit as django-tasks tasks. Logs name objects by id only."""
+"""E-mail of screening, sent after the commit as django-tasks tasks, through kuntadigi.notifications
+(each message recorded on its recipient's account page). Logs name objects by id only."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from kuntadigi.accounts.models import Membership
+from kuntadigi.applications.models import Application
+from kuntadigi.notifications import services as notify
 
-from .models import SupplementRequest
+from .models import Screening, SupplementRequest
 from .rules import PART_LABELS
 
 logger = logging.getLogger(__name__)
 
 
-def request_recipients(request: SupplementRequest) -> list[str]:
-    """The application's contact person and the lead organisation's approved members, each once."""
-    application = request.application
-    addresses: list[str] = []
+def lead_recipients(application: Application) -> list[notify.Recipient]:
+    """The application's contact person and the lead organisation's approved members, each once, all
+    in the application's language (a notice about the application is written in its language)."""
     contact = (application.contact_email or "").strip()
-    candidates = [contact] if contact else []
-    candidates += list(
-        get_user_model()
-        .objects.filter(memberships__organisation_id=application.lead_id, memberships__status=Membership.Status.APPROVED, is_active=True)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    seen: set[str] = set()
-    for address in candidates:
-        if address.lower() not in seen:
-            seen.add(address.lower())
-            addresses.append(address)
-    return addresses
+    candidates = [notify.recipient_for_address(contact, application.language)] if contact else []
+    candidates += notify.organisation_recipients(application.lead_id, application.language)
+    return notify.in_language(notify.unique_recipients(candidates), application.language)
+
+
+def request_recipients(request: SupplementRequest) -> list[notify.Recipient]:
+    return lead_recipients(request.application)
 
 
 @task()
@@ -50,21 +41,36 @@ def send_supplement_request_email(request_pk: int) -> int:
     if not recipients:
         logger.warning("Request for supplement %s has no recipients", request_pk)
         return 0
-    language = application.language if application.language in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
-    with translation.override(language):
-        url = settings.SITE_URL + reverse("applications:detail", args=[application.pk])
-        context = {
+    sent = notify.send(
+        "supplement_request",
+        recipients,
+        template="screening/email/supplement_request",
+        subject=lambda: _("Request for supplement: %(reference)s") % {"reference": application.reference},
+        context=lambda recipient: {
             "application": application,
             "request": request,
             "parts": [str(PART_LABELS[part]) for part in request.parts if part in PART_LABELS],
-            "url": url,
-            "language": language,
-        }
-        subject = _("Request for supplement: %(reference)s") % {"reference": application.reference}
-        text = render_to_string("screening/email/supplement_request.txt", context)
-        html = render_to_string("screening/email/supplement_request.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients)
-    message.attach_alternative(html, "text/html")
-    message.send()
-    logger.info("Request for supplement %s sent (%d recipients)", request_pk, len(recipients))
-    return len(recipients)
+            "language": recipient.language,
+        },
+        url=lambda: settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
+    )
+    logger.info("Request for supplement %s sent (%d messages)", request_pk, len(sent))
+    return len(sent)
+
+
+@task()
+def send_screened_email(screening_pk: int) -> int:
+    """Tell the lead's members and contact person, in the application's language, that the application
+    was screened (eligible or not) and why, with a link to it. News: follows the update preference."""
+    screening = Screening.objects.select_related("application__call", "application__lead").get(pk=screening_pk)
+    application = screening.application
+    sent = notify.send(
+        "screened",
+        lead_recipients(application),
+        template="screening/email/screened",
+        subject=lambda: _("Application screened: %(reference)s") % {"reference": application.reference},
+        context={"application": application, "screening": screening, "eligible": screening.outcome == Screening.Outcome.ELIGIBLE},
+        url=lambda: settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
+    )
+    logger.info("Screening %s told to the applicant (%d messages)", screening_pk, len(sent))
+    return len(sent)

@@ -59,6 +59,7 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "accounts:sign_out": ({}, row(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "accounts:account": ({}, row(LOGIN, OK, OK, OK, OK)),
     "accounts:change_password": ({}, row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "accounts:email_preferences": ({}, row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "accounts:organisations": ({}, row(LOGIN, OK, OK, OK, OK)),
     "accounts:join_organisation": ({}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "accounts:membership_requests": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),

@@ -420,3 +420,20 @@ def test_a_translation_takes_the_calls_own_conditions_in_its_language_when_the_d
 
     assert swedish.is_translation
     assert swedish.conditions == ("Understödet får användas endast för projektet.", "Huvudsökanden ingår ett skriftligt avtal med de övriga kommunerna.")
+
+
+def test_the_decision_e_mail_is_the_decision_signed_notice_on_each_account_page(world, django_capture_on_commit_callbacks):
+    from kuntadigi.accounts.models import User
+    from kuntadigi.notifications import services as notify
+    from kuntadigi.notifications.models import Message
+
+    decisions_support.consent_to_email(world.apps["fi"])
+    support.sign(world, "fi", django_capture_on_commit_callbacks)
+    records = Message.objects.filter(kind="decision_signed")
+    assert {m.address for m in records} == addresses() == {"yhteys@hameenlinna.fi", "hml@hameenlinna.fi", "vaasa@vaasa.fi"}
+    assert len(mail.outbox) == 3  # one e-mail each: the delivery is the notice, not a second message
+    member = User.objects.get(email="hml@hameenlinna.fi")
+    listed = list(notify.messages_for(member))
+    assert [(m.kind, m.status) for m in listed] == [("decision_signed", "sent")]
+    assert listed[0].subject == mail.outbox[[m.to[0] for m in mail.outbox].index("hml@hameenlinna.fi")].subject
+    assert listed[0].url.endswith(f"/fi/applications/{world.apps['fi'].pk}/#decision")
