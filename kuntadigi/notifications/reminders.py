@@ -6,7 +6,7 @@ services.send with a key (rules.reminder_key + the address), so it goes out once
 runs, and also when two runs overlap: the key is unique in the database, and the second run's insert
 fails and is skipped. Recipients who switched reminders off are left out by services.send.
 
-    reminder_confirmation  a partner whose participation in a draft is not (or no longer) confirmed:
+    reminder_confirmation  a partner whose participation in a draft is not (or no longer) confirmed, nor declined:
                            the partner organisation's approved members
     reminder_draft         a draft not submitted: the lead organisation's approved members and the
                            application's contact person
@@ -104,7 +104,8 @@ def due_call_reminders(now: datetime) -> list[Reminder]:
             )
         )
         for participant in application.participants.all():
-            if confirmation_is_current(participant):
+            # A partner that declined has answered: the lead removes it or asks again (which e-mails it).
+            if confirmation_is_current(participant) or participant.declined_at is not None:
                 continue
             reminders.append(
                 Reminder(

@@ -104,6 +104,17 @@ def test_a_confirmed_partner_gets_no_reminder(draft, mailoutbox):
     assert Message.objects.filter(kind="reminder_confirmation").count() == 0
 
 
+def test_a_partner_that_declined_gets_no_reminder_but_the_lead_does(draft, mailoutbox):
+    partner = submission_data.partner(draft)
+    partner.declined_at = clock.now()
+    partner.decline_reason = "Ei resursseja tänä vuonna"
+    partner.save()
+    clock.set_now(WEEK_BEFORE)
+    run()
+    assert "partner@vaasa.fi" not in sent_to(mailoutbox)
+    assert "lead@hameenlinna.fi" in sent_to(mailoutbox)
+
+
 def test_a_submitted_application_gets_no_reminder(call_2020, mailoutbox):
     app = screening_support.submitted(call_2020, at=WEEK_BEFORE - timedelta(days=1))
     mailoutbox.clear()
