@@ -22,6 +22,8 @@ Nothing else changes `state`. A submitted application that was never screened ca
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kuntadigi.core.lifecycle import Lifecycle, TransitionNotAllowed  # noqa: F401 (TransitionNotAllowed: raised by next_state)
+
 
 class State(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -50,19 +52,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    pass
-
-
-def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise TransitionNotAllowed(f"{action} is not allowed from {state}") from None
-
-
-def allowed_actions(state: str) -> list[str]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+_LIFECYCLE = Lifecycle(TRANSITIONS)
+next_state = _LIFECYCLE.next_state
+allowed_actions = _LIFECYCLE.allowed_actions
 
 
 # Which states let the lead edit the content (a supplement request opens only its named parts).

@@ -21,6 +21,8 @@ a refused project frees its amount for the call's appropriation.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kuntadigi.core.lifecycle import Lifecycle, TransitionNotAllowed  # noqa: F401 (TransitionNotAllowed: raised by next_state)
+
 
 class State(models.TextChoices):
     GRANTED = "granted", _("granted, not yet accepted")
@@ -45,19 +47,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    pass
-
-
-def next_state(state: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise TransitionNotAllowed(f"{action} is not allowed from {state}") from None
-
-
-def allowed_actions(state: str) -> list[str]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+_LIFECYCLE = Lifecycle(TRANSITIONS)
+next_state = _LIFECYCLE.next_state
+allowed_actions = _LIFECYCLE.allowed_actions
 
 
 # The states in which the lead may ask for payment, and in which money has been or may be paid.
