@@ -735,9 +735,11 @@ def _project_open(project) -> Decision:
 
 
 def can_give_account(user, project) -> Decision:
-    """The account the grant is paid to: the lead organisation's staff, while the project is open."""
-    if project.application.lead_id not in organisation_ids(user):
-        return deny(_("Only the lead organisation's staff can give the account."))
+    """The account the grant is paid to: an administrator of the lead organisation (as for accepting the
+    terms: changing where the money goes is the organisation's commitment), while the project is open.
+    Every change is e-mailed to the lead's administrators and the call's preparers."""
+    if project.application.lead_id not in organisation_ids(user, admin_only=True):
+        return deny(_("Only an administrator of the lead organisation can give or change the account."))
     return _project_open(project)
 
 

@@ -212,7 +212,7 @@ def request_membership(user: User, organisation: Organisation) -> Membership:
         after = _membership_state(membership) | ({"confirmed_domain": membership.confirmed_domain} if membership.confirmed_domain else {})
         record(user, "accounts.membership_requested", membership, before=before, after=after)
         membership_id = membership.pk
-        transaction.on_commit(lambda: notify_deciders(membership_id))
+        transaction.on_commit(lambda: _send(lambda: notify_deciders(membership_id), "join request notice", membership_id))
     permissions.forget_cached_memberships(user)
     return membership
 

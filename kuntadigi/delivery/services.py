@@ -327,8 +327,10 @@ def send_electronic(delivery_pk: int) -> int:
         url=lambda: settings.SITE_URL + reverse("applications:detail", args=[application.pk]) + "#decision",
         key=f"decision_signed:{delivery_pk}",
     )
-    if any(message.status == Message.Status.FAILED for message in messages):
-        # Not marked sent: the task fails and its retry sends the failed ones again (the others once).
+    if any(message.status == Message.Status.FAILED for message in messages) or notify.not_yet_sent(f"decision_signed:{delivery_pk}", recipients):
+        # Not marked sent (its date starts the period for rectification): the task fails and its retry
+        # sends the failed ones again, the others once. Every recipient must have been sent the message,
+        # also one whose message another run claimed and has not finished.
         raise DeliveryNotSent(delivery_pk)
     # All the delivery's messages, also those sent by an earlier, interrupted run.
     sent = Message.objects.filter(key__startswith=f"decision_signed:{delivery_pk}:", status=Message.Status.SENT).count()

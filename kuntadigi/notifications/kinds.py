@@ -44,6 +44,9 @@ KINDS: dict[str, Kind] = {
     "screened": Kind(_("Application screened"), Category.UPDATE),
     "decision_signed": Kind(_("Decision signed"), Category.REQUIRED),
     "tie_removed": Kind(_("A declared tie was removed"), Category.UPDATE),
+    # Funded projects
+    "grant_refused": Kind(_("A grant was refused"), Category.REQUIRED),
+    "account_changed": Kind(_("The account a grant is paid to was changed"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

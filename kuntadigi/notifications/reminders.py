@@ -53,6 +53,7 @@ class Reminder:
 class RunSummary:
     sent: Counter = field(default_factory=Counter)
     deleted_messages: int = 0
+    failed: int = 0  # reminders that raised (logged); tried again by the next run
 
 
 def _application_url(application_id: int):
@@ -179,15 +180,20 @@ def run(now: datetime, *, dry_run: bool = False) -> RunSummary:
         if dry_run:
             summary.sent[reminder.kind] += would_send(reminder)
             continue
-        sent = notify.send(
-            reminder.kind,
-            reminder.recipients,
-            template=reminder.template,
-            subject=reminder.subject,
-            context=reminder.context,
-            url=reminder.url,
-            key=reminder.key,
-        )
+        try:
+            sent = notify.send(
+                reminder.kind,
+                reminder.recipients,
+                template=reminder.template,
+                subject=reminder.subject,
+                context=reminder.context,
+                url=reminder.url,
+                key=reminder.key,
+            )
+        except Exception:  # one broken reminder must not stop the others: logged by its key (ids only), tried again tomorrow
+            logger.exception("Reminder %s could not be sent", reminder.key)
+            summary.failed += 1
+            continue
         summary.sent[reminder.kind] += sum(1 for message in sent if message.status == Message.Status.SENT)
     summary.deleted_messages = old_messages(now) if dry_run else delete_old_messages(now)
     logger.info("Reminder job: %s sent, %d old message records deleted%s", dict(summary.sent), summary.deleted_messages, " (dry run)" if dry_run else "")

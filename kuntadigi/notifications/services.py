@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +32,8 @@ from .models import Message
 logger = logging.getLogger(__name__)
 
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
+# A keyed message still "being sent" this long after its claim was left by a run that died: the next run sends it.
+STALE_CLAIM = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,16 @@ def _claim(kind_name: str, recipient: Recipient, subject: str, url: str, key: st
     }
     if not key:
         return Message.objects.create(**fields)
-    full_key = f"{key}:{recipient.address.strip().lower()}"[:200]
+    full_key = message_key(key, recipient.address)
     try:
         with transaction.atomic():
             return Message.objects.create(key=full_key, **fields)
     except IntegrityError:
         with transaction.atomic():
-            retried = Message.objects.select_for_update().filter(key=full_key, status=Message.Status.FAILED).first()
+            # A failed message is tried again, and so is one left "being sent" by a run that died
+            # between claiming it and sending it (a live run sends within seconds of its claim).
+            retry = Q(status=Message.Status.FAILED) | Q(status=Message.Status.QUEUED, created_at__lt=clock.now() - STALE_CLAIM)
+            retried = Message.objects.select_for_update().filter(retry, key=full_key).first()
             if retried is None:
                 return None
             for name, value in fields.items():
@@ -199,5 +205,18 @@ def messages_for(user) -> QuerySet[Message]:
     return Message.objects.filter(Q(user=user) | Q(address__iexact=user.email))
 
 
+def message_key(key: str, address: str) -> str:
+    """The stored key of a keyed message to one address."""
+    return f"{key}:{address.strip().lower()}"[:200]
+
+
 def was_sent(key: str, address: str) -> bool:
-    return Message.objects.filter(key=f"{key}:{address.strip().lower()}"[:200]).exclude(status=Message.Status.FAILED).exists()
+    return Message.objects.filter(key=message_key(key, address)).exclude(status=Message.Status.FAILED).exists()
+
+
+def not_yet_sent(key: str, recipients: Iterable[Recipient]) -> list[Recipient]:
+    """The recipients whose keyed message has not been sent (failed, being sent, or never tried)."""
+    recipients = unique_recipients(recipients)
+    keys = {message_key(key, recipient.address) for recipient in recipients}
+    done = set(Message.objects.filter(key__in=keys, status=Message.Status.SENT).values_list("key", flat=True))
+    return [recipient for recipient in recipients if message_key(key, recipient.address) not in done]

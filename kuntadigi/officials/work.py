@@ -199,7 +199,7 @@ def work_for(user) -> Work:
         )
     requests = None
     if permissions.is_registry_official(user):
-        from kuntadigi.accounts.models import Membership
+        from kuntadigi.accounts.services import pending_request_count
 
-        requests = Membership.objects.filter(status=Membership.Status.PENDING).exclude(user=user).count()
+        requests = pending_request_count(user)  # the same requests as the queue it links to
     return Work(calls, requests)

@@ -7,7 +7,7 @@ transaction; the project's row is locked):
     create_missing        the same for signed grants that have no project yet (manage.py create_funded_projects)
     accept                the lead's administrator accepts the terms, within the call's acceptance period
     refuse                ... or refuses the grant with a reason, which frees its amount (refused_amount)
-    give_account          the lead gives (or changes) the IBAN and BIC the grant is paid to
+    give_account          the lead's administrator gives (or changes) the IBAN and BIC the grant is paid to
     upload_agreement      the lead uploads the written agreement with its partners (a new one replaces it)
     confirm_agreement     a partner confirms the agreement in force
 An accepted project with an account starts running once its eligible-cost period has begun: at the
@@ -34,9 +34,10 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.models import Participant
 from kuntadigi.audit import services as audit
 from kuntadigi.core import formats
+from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.decisions.models import Decision
 
-from . import lifecycle, rules
+from . import lifecycle, rules, tasks
 from .lifecycle import State
 from .models import AgreementConfirmation, FundedProject, PartnerAgreement
 
@@ -253,6 +254,7 @@ def refuse(user, project_pk: int, reason: str) -> FundedProject:
             before={"state": before},
             after={"state": project.state, "reason": reason, "freed": str(project.maximum_grant)},
         )
+        enqueue_with_transaction(tasks.send_project_notice, project.pk, "grant_refused")
     return project
 
 
@@ -278,6 +280,7 @@ def give_account(user, project_pk: int, iban: str, bic: str) -> FundedProject:
         audit.record(
             user, "project.account_given", project, application_id=project.application_id, before=before, after={"iban": project.iban, "bic": project.bic}
         )
+        enqueue_with_transaction(tasks.send_project_notice, project.pk, "account_changed")
         _start_if_ready(user, project)
     return project
 

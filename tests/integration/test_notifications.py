@@ -140,3 +140,18 @@ def test_key_is_unique_in_the_database():
     Message.objects.create(address="a@example.fi", language="fi", kind="receipt", subject="s", key="k:a@example.fi")
     with pytest.raises(IntegrityError), transaction.atomic():
         Message.objects.create(address="a@example.fi", language="fi", kind="receipt", subject="s", key="k:a@example.fi")
+
+
+def test_a_message_left_being_sent_by_a_run_that_died_is_sent_by_a_later_run(mailoutbox):
+    person = factories.user("stale@example.fi")
+    claimed = clock.now()
+    Message.objects.create(
+        user=person, address=person.email, language="fi", kind="reminder_draft", subject="s", key=notify.message_key("k", person.email), created_at=claimed
+    )
+    clock.set_now(claimed + timedelta(minutes=2))
+    assert _send([notify.recipient_for_user(person)], key="k") == []  # perhaps still being sent by a live run
+    assert notify.not_yet_sent("k", [notify.recipient_for_user(person)]) != []
+    clock.set_now(claimed + notify.STALE_CLAIM + timedelta(minutes=1))
+    again = _send([notify.recipient_for_user(person)], key="k")
+    assert [m.status for m in again] == ["sent"] and len(mailoutbox) == 1
+    assert notify.not_yet_sent("k", [notify.recipient_for_user(person)]) == []

@@ -95,10 +95,10 @@ def test_an_official_who_also_acts_for_a_municipality_lands_on_the_work_and_a_ne
     assert sign_in_fully(client, user, next_url=url("calls:list")) == url("calls:list")
 
 
-def test_applicants_keep_their_landing_and_get_404_on_the_work_page(client):
+def test_applicants_land_on_their_applications_and_get_404_on_the_work_page(client):
     applicant = factories.member(factories.municipality("Porvoo", code="638"), password=PASSWORD)
     response = client.post(url("accounts:sign_in"), {"pw-email": applicant.email, "pw-password": PASSWORD})
-    assert response["Location"] == url("core:home")
+    assert response["Location"] == url("applications:mine")
     assert client.get(url("officials:work")).status_code == 404
     client.logout()
     newcomer = factories.user("uusi@example.fi", password=PASSWORD)

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from kuntadigi import clock
 from kuntadigi.audit.models import AuditEvent
+from kuntadigi.notifications.models import Message
 from kuntadigi.projects import services
 from kuntadigi.projects.models import AgreementConfirmation, FundedProject, PartnerAgreement
 from tests import factories
@@ -232,19 +233,47 @@ def test_the_error_is_in_the_readers_language(client, world, project):
     assert "IBAN-kontonumrets kontrollsiffror stämmer inte" in response.content.decode()
 
 
-def test_the_lead_gives_the_account_and_partners_see_it_masked(client, world, project):
-    client.force_login(support.colleague())  # any member of the lead
+def test_the_leads_administrator_gives_the_account_and_partners_see_it_masked(client, world, project, mailoutbox):
+    client.force_login(support.colleague())  # a member of the lead who is not its administrator
     response = client.post(url("account", project), {"iban": "fi2112345600000785", "bic": "ndeafihh"})
+    assert said(response) == ["Only an administrator of the lead organisation can give or change the account."]
+    assert fresh(project).iban == ""
 
+    client.force_login(world.lead_user)
+    response = client.post(url("account", project), {"iban": "fi2112345600000785", "bic": "ndeafihh"})
     assert response.status_code == 302
     given = fresh(project)
-    assert (given.iban, given.bic, given.account_given_by) == ("FI2112345600000785", "NDEAFIHH", support.colleague())
+    assert (given.iban, given.bic, given.account_given_by) == ("FI2112345600000785", "NDEAFIHH", world.lead_user)
     assert actions(project) == ["project.created", "project.account_given"]
     assert "FI21 1234 5600 0007 85" in client.get(url("detail", project)).content.decode()
     client.force_login(world.partner_user)
     page = client.get(url("detail", project)).content.decode()
     assert "FI21 1234" not in page and "0785" in page
     assert client.get(url("account", project)).status_code == 302  # a partner gives no account
+
+
+def test_a_changed_account_is_told_to_the_leads_administrators_and_the_preparers_masked(client, world, project, mailoutbox, django_capture_on_commit_callbacks):
+    client.force_login(world.lead_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("account", project), {"iban": "fi2112345600000785", "bic": "ndeafihh"})
+    told = {message.to[0]: message for message in mailoutbox}
+    assert set(told) == {world.lead_user.email, world.preparer.email}
+    for message in told.values():
+        assert "0785" in message.body and "FI2112345600000785" not in message.body and "1234 5600" not in message.body
+    assert Message.objects.filter(kind="account_changed").count() == 2
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("account", project), {"iban": "fi2112345600000785", "bic": "ndeafihh"})  # the same account: no change, no e-mail
+    assert mailoutbox == []
+
+
+def test_a_refusal_is_told_to_the_calls_preparers(client, world, project, mailoutbox, django_capture_on_commit_callbacks):
+    client.force_login(world.lead_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("refuse", project), {"reason": "Hanke toteutetaan omin varoin."})
+    assert [message.to for message in mailoutbox] == [[world.preparer.email]]
+    assert project.application.reference in mailoutbox[0].subject
+    assert Message.objects.filter(kind="grant_refused", user=world.preparer).exists()
 
 
 def test_accepted_with_an_account_once_the_period_began_the_project_runs(client, world, project):
@@ -371,7 +400,7 @@ def test_the_calls_officials_read_the_project_only(client, world, project, who):
     response = client.post(url("accept", project))
     assert said(response) == ["Only an administrator of the lead organisation can accept or refuse the grant."]
     response = client.post(url("account", project), {"iban": support.IBAN, "bic": support.BIC})
-    assert said(response) == ["Only the lead organisation's staff can give the account."]
+    assert said(response) == ["Only an administrator of the lead organisation can give or change the account."]
     assert fresh(project).state == "granted" and fresh(project).iban == ""
 
 

@@ -149,3 +149,23 @@ def test_old_message_records_are_deleted_by_the_job(settings, mailoutbox):
     kept = Message.objects.create(address="new@example.fi", language="fi", kind="receipt", subject="s", created_at=now - timedelta(days=29))
     assert "deleted: 1" in run()
     assert list(Message.objects.all()) == [kept]
+
+
+def test_one_broken_reminder_does_not_stop_the_others_and_the_job_fails_visibly(draft, mailoutbox, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from kuntadigi.notifications import services as notify
+
+    real_send = notify.send
+
+    def send(kind, *args, **kwargs):
+        if kind == "reminder_draft":
+            raise RuntimeError("template broken")
+        return real_send(kind, *args, **kwargs)
+
+    monkeypatch.setattr(notify, "send", send)
+    clock.set_now(WEEK_BEFORE)
+    with pytest.raises(CommandError, match="could not be sent"):
+        run()
+    assert "partner@vaasa.fi" in sent_to(mailoutbox)  # the partner's reminder went out all the same
+    assert "lead@hameenlinna.fi" not in sent_to(mailoutbox)

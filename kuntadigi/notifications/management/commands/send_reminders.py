@@ -1,7 +1,7 @@
 """Send the reminders due today, each once, and delete old message records. Run daily (cron or a
 systemd timer; see docs/operations.md). Safe to run any number of times, and two runs at once."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from kuntadigi import clock
 from kuntadigi.notifications import reminders
@@ -25,3 +25,6 @@ class Command(BaseCommand):
         for kind in KINDS:
             self.stdout.write(f"{kind}: {summary.sent.get(kind, 0)} {verb}")
         self.stdout.write(f"message records older than the retention period {'to delete' if dry_run else 'deleted'}: {summary.deleted_messages}")
+        if summary.failed:
+            # A non-zero exit, so that cron's mail or the systemd unit's failed state tells the operators.
+            raise CommandError(f"reminders that could not be sent (see the log; the next run tries them again): {summary.failed}")
