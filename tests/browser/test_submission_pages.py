@@ -30,7 +30,8 @@ def test_partner_confirms_and_lead_submits(page, site, application, lang):
     check_page(page, site.reverse("applications:confirm", application.pk, lang=lang))
     page.fill("#id_authorised_name", "Kaisa Kunnanjohtaja")
     page.fill("#id_authorised_title", "kunnanjohtaja")
-    page.locator("main form[data-once] button[type=submit]").click()
+    # The confirmation's form (the page also offers a form to decline).
+    page.locator('main form[action$="/confirm/"] button[type=submit]').click()
     page.wait_for_url(site.reverse("applications:detail", application.pk, lang=lang))
     partner.refresh_from_db()
     assert partner.confirmed_at is not None and partner.authorised_name == "Kaisa Kunnanjohtaja"
