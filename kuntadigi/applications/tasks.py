@@ -140,7 +140,7 @@ def send_confirmation_email(participant_pk: int) -> int:
     """Tell the application's contact person (the lead) that a partner confirmed its participation."""
     participant = Participant.objects.select_related("application__call", "application__created_by", "organisation", "confirmed_by").get(pk=participant_pk)
     application = participant.application
-    address = (application.contact_email or "").strip() or application.created_by.email
+    address = _lead_address(application)
     sent = notify.send(
         "partner_confirmed",
         [notify.recipient_for_address(address, application.language)],

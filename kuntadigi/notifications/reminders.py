@@ -60,14 +60,6 @@ def _application_url(application_id: int):
     return lambda: settings.SITE_URL + reverse("applications:detail", args=[application_id])
 
 
-def _lead_recipients(application) -> list[notify.Recipient]:
-    recipients = notify.organisation_recipients(application.lead_id, application.language)
-    contact = (application.contact_email or "").strip()
-    if contact:
-        recipients.append(notify.recipient_for_address(contact, application.language))
-    return notify.unique_recipients(recipients)
-
-
 def due_call_reminders(now: datetime) -> list[Reminder]:
     """Drafts not submitted and partners not confirmed, in calls closing within the stages of rules.py."""
     from kuntadigi.applications.lifecycle import State
@@ -97,7 +89,7 @@ def due_call_reminders(now: datetime) -> list[Reminder]:
             Reminder(
                 kind="reminder_draft",
                 key=rules.reminder_key("reminder_draft", stage, application.pk),
-                recipients=_lead_recipients(application),
+                recipients=notify.lead_recipients(application),
                 template="notifications/email/reminder_draft",
                 subject=lambda reference=application.reference: _("Reminder: application %(reference)s has not been submitted") % {"reference": reference},
                 context=context,
@@ -146,7 +138,7 @@ def due_supplement_reminders(now: datetime) -> list[Reminder]:
             Reminder(
                 kind="reminder_supplement",
                 key=rules.reminder_key("reminder_supplement", stage, request.pk),
-                recipients=_lead_recipients(application),
+                recipients=notify.lead_recipients(application),
                 template="notifications/email/reminder_supplement",
                 subject=lambda reference=application.reference: _("Reminder: the supplement to application %(reference)s is due") % {"reference": reference},
                 context={"application": application, "request": request},

@@ -93,6 +93,16 @@ def organisation_recipients(organisation_id: int, fallback_language: str, *, adm
     return [recipient_for_user(user, fallback_language) for user in users]
 
 
+def lead_recipients(application) -> list[Recipient]:
+    """The people who answer for an application: its contact person and the lead organisation's
+    approved members, each once, each in their own language (callers writing in the application's
+    language use in_language)."""
+    contact = (application.contact_email or "").strip()
+    candidates = [recipient_for_address(contact, application.language)] if contact else []
+    candidates += organisation_recipients(application.lead_id, application.language)
+    return unique_recipients(candidates)
+
+
 def wants(recipient: Recipient, kind_name: str) -> bool:
     """Whether the recipient receives this kind: required kinds always; reminders and updates unless
     the recipient's account switched them off."""

@@ -22,10 +22,7 @@ logger = logging.getLogger(__name__)
 def lead_recipients(application: Application) -> list[notify.Recipient]:
     """The application's contact person and the lead organisation's approved members, each once, all
     in the application's language (a notice about the application is written in its language)."""
-    contact = (application.contact_email or "").strip()
-    candidates = [notify.recipient_for_address(contact, application.language)] if contact else []
-    candidates += notify.organisation_recipients(application.lead_id, application.language)
-    return notify.in_language(notify.unique_recipients(candidates), application.language)
+    return notify.in_language(notify.lead_recipients(application), application.language)
 
 
 def request_recipients(request: SupplementRequest) -> list[notify.Recipient]:
