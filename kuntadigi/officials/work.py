@@ -180,7 +180,7 @@ def work_for(user) -> Work:
     now = clock.now()
     roles_by_call = permissions.all_call_roles(user)  # also answers the process steps' permissions (officials/_steps.html)
     by_call = {call.pk: (call, roles_by_call[call.pk]) for call in Call.objects.filter(pk__in=list(roles_by_call))}
-    official_calls = [pk for pk, (_call, roles) in by_call.items() if roles & {"preparer", "presenter", "decision_maker"}]
+    official_calls = [pk for pk, (_call, roles) in by_call.items() if roles & set(permissions.CALL_OFFICIAL_ROLES)]
     decision_calls = [pk for pk, (_call, roles) in by_call.items() if roles & {"presenter", "decision_maker"}]
     assessor_calls = [pk for pk, (_call, roles) in by_call.items() if "assessor" in roles]
     apps = _application_counts(official_calls)
