@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "kuntadigi.notifications",
     "kuntadigi.officials",
     "kuntadigi.projects",
+    "kuntadigi.payments",
+    "kuntadigi.reports",
 ]
 
 MIDDLEWARE = [

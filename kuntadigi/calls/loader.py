@@ -52,10 +52,22 @@ RULE_KEYS = (
 # Optional rules: left out, they take the model's default (Åland's municipalities may not apply; a grant
 # is accepted within 30 days of the decision).
 OPTIONAL_RULE_KEYS = ("aland_may_apply", "acceptance_days")
+# After the decision (payments, reports, the State's accounting): optional, the model's default when left out.
+FOLLOW_UP_KEYS = (
+    "held_back_share",
+    "cost_tolerance",
+    "final_report_months",
+    "interim_report_dates",
+    "budget_item",
+    "accounting_codes",
+    "payer_name",
+    "payer_iban",
+    "payer_bic",
+)
 # Lists of lines per language, stored one item per line in a translatable text (VNA 893/2019 5 §).
 LINE_LIST_KEYS = ("eligible_cost_types", "ineligible_cost_types")
 LIST_KEYS = ("target_areas", "exclusions", "cost_categories", "criteria", "faq", "contacts", "no_grant_reasons")
-TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *OPTIONAL_RULE_KEYS, *LINE_LIST_KEYS, *LIST_KEYS}
+TOP_KEYS = {"slug", "is_published", *REQUIRED_TEXTS, *OPTIONAL_TEXTS, *RULE_KEYS, *OPTIONAL_RULE_KEYS, *FOLLOW_UP_KEYS, *LINE_LIST_KEYS, *LIST_KEYS}
 ACCEPTANCE_DAYS = 30  # the default of Call.acceptance_days
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -267,6 +279,7 @@ def validate(data, source: str = "call") -> CallData:
     values["vat_eligible"] = check.boolean(data.get("vat_eligible"), "vat_eligible")
     values["aland_may_apply"] = check.boolean(data.get("aland_may_apply", False), "aland_may_apply")
     values["acceptance_days"] = check.integer(data.get("acceptance_days", ACCEPTANCE_DAYS), "acceptance_days", low=1)
+    values.update(_follow_up(check, data))
     for name in LINE_LIST_KEYS:
         values.update(_texts(name, _line_lists(check, data[name], name) if name in data else dict.fromkeys(LANGUAGES, "")))
     values["summary_max_chars"] = check.integer(data.get("summary_max_chars"), "summary_max_chars", low=1)
@@ -461,3 +474,30 @@ def sync(call_data: CallData, source: str = "call") -> SyncResult:
 
 def default_files() -> list[Path]:
     return sorted((Path(settings.BASE_DIR) / "data" / "calls").glob("*.json"))
+
+
+def _follow_up(check, data: dict) -> dict:
+    """The call's rules after the decision: the share held back until the final report, the tolerance of a
+    cost category over its budget, when reports are due, and the codes of the State's accounting."""
+    values: dict = {
+        "held_back_share": check.decimal(data.get("held_back_share", "0"), "held_back_share", low=Decimal("0"), high=Decimal("0.99")),
+        "cost_tolerance": check.decimal(data.get("cost_tolerance", "0.10"), "cost_tolerance", low=Decimal("0"), high=Decimal("1")),
+        "final_report_months": check.integer(data.get("final_report_months", 4), "final_report_months", low=1),
+    }
+    dates = data.get("interim_report_dates", [])
+    if not isinstance(dates, list):
+        check.problem("interim_report_dates", "must be a list of dates (YYYY-MM-DD)")
+        dates = []
+    values["interim_report_dates"] = [day.isoformat() for i, value in enumerate(dates) if (day := check.day(value, f"interim_report_dates[{i}]"))]
+    codes = data.get("accounting_codes", {})
+    if not isinstance(codes, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in codes.items()):
+        check.problem("accounting_codes", "must be an object of names and codes, both text")
+        codes = {}
+    values["accounting_codes"] = codes
+    for name, length in (("budget_item", 40), ("payer_name", 140), ("payer_iban", 34), ("payer_bic", 11)):
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > length:
+            check.problem(name, f"must be text of at most {length} characters")
+            value = ""
+        values[name] = value.replace(" ", "") if name in ("payer_iban", "payer_bic") else value
+    return values

@@ -84,6 +84,46 @@ class Call(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("The lead's administrator accepts or refuses the grant within this many days of the date of the decision."),
     )
+    # After the decision: payments, reports and the State's accounting (docs/payments.md).
+    held_back_share = models.DecimalField(
+        _("share of the grant held back until the final report"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("E.g. 0.10: at most 90 per cent of a grant is paid before the final report is approved."),
+    )
+    cost_tolerance = models.DecimalField(
+        _("tolerance of a cost category over its budget"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("E.g. 0.10: a category's costs may exceed its budget by 10 per cent before an official is asked to look."),
+    )
+    final_report_months = models.PositiveSmallIntegerField(
+        _("months to deliver the final report"),
+        default=4,
+        help_text=_("The final report is due this many months after the eligible-cost period ends."),
+    )
+    interim_report_dates = models.JSONField(
+        _("due dates of interim reports"),
+        default=list,
+        blank=True,
+        help_text=_("Dates (YYYY-MM-DD) on which every running project of the call delivers an interim report; empty when the call asks for none."),
+    )
+    budget_item = models.CharField(
+        _("budget item"), max_length=40, blank=True, help_text=_("E.g. 28.90.32, written on every payment for the State's accounting.")
+    )
+    accounting_codes = models.JSONField(
+        _("accounting codes"),
+        default=dict,
+        blank=True,
+        help_text=_('Codes written on every payment for the State\'s accounting, e.g. {"account": "...", "cost_centre": "..."}.'),
+    )
+    payer_name = models.CharField(_("name of the paying agency"), max_length=140, blank=True)
+    payer_iban = models.CharField(_("IBAN of the paying account"), max_length=34, blank=True)
+    payer_bic = models.CharField(_("BIC of the paying account"), max_length=11, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     # Set by the demo generators: the call's applications, assessments and decisions are fictional,
     # and every page and export that shows them says so.
@@ -268,6 +308,7 @@ class CallRole(models.Model):
         PRESENTER = "presenter", _("presenting official")
         DECISION_MAKER = "decision_maker", _("decision-maker")
         ASSESSOR = "assessor", _("assessor")
+        PAYMENT_APPROVER = "payment_approver", _("payment approver")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="call_roles")

@@ -117,3 +117,52 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.reference}: {self.outcome}"
+
+
+class ProjectDecision(models.Model):
+    """An administrative decision on a funded project after the grant decision: a payment reduction, a
+    settlement (and, later, a change, a suspension, a recovery or a rectification). Every kind goes the
+    same path as a grant decision — prepare → present → sign → render → notify → audit — with its own
+    template and grounds (decisions/project_kinds.py). A draft can be previewed; once signed, the
+    decision and its document are frozen."""
+
+    class Kind(models.TextChoices):
+        PAYMENT_REDUCTION = "payment_reduction", _("payment reduction decision")
+        SETTLEMENT = "settlement", _("settlement decision")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SIGNED = "signed", _("signed")
+
+    project = models.ForeignKey("projects.FundedProject", on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # The project's language (the grant decision's): fi or sv.
+    language = models.CharField(_("language"), max_length=2, choices=[("fi", _("Finnish")), ("sv", _("Swedish"))])
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # The decisive facts of the kind, frozen when the draft is prepared and again when it is signed
+    # (figures as strings of euros, lines with their reasons): what the document prints.
+    facts = models.JSONField(default=dict, blank=True)
+    grounds = models.TextField(_("grounds"), blank=True)
+    diary_number = models.CharField(_("diary number"), max_length=40, blank=True)
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("presenting official"))
+    decision_maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decision-maker"))
+    presenter_title = models.CharField(_("title of the presenting official"), max_length=200, blank=True)
+    decision_maker_title = models.CharField(_("title of the decision-maker"), max_length=200, blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(default=clock.now)
+    decision_date = models.DateField(_("date of decision"), null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    document = models.FileField(upload_to="decisions/projects/", max_length=300, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    preview = models.FileField(upload_to="decisions/projects/previews/", max_length=300, blank=True)
+    preview_of = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["project", "prepared_at", "id"]
+        verbose_name = _("decision on a funded project")
+        verbose_name_plural = _("decisions on funded projects")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.kind} ({self.state})"

@@ -96,3 +96,38 @@ class AgreementConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id}: {self.organisation_id}"
+
+
+class Settlement(models.Model):
+    """The final settlement of a project (valtionavustuslaki 688/2001 20 §): the total accepted costs,
+    the final grant = min(maximum grant, share × total accepted costs) rounded down to the cent, what was
+    paid, and the balance — positive: paid through a payment batch; negative: to be returned by the due
+    date, tracked until returned. Figures are frozen when the settlement decision is signed."""
+
+    project = models.OneToOneField(FundedProject, on_delete=models.PROTECT, related_name="settlement")
+    total_accepted = models.DecimalField(_("accepted costs in total (EUR)"), max_digits=14, decimal_places=2)
+    final_grant = models.DecimalField(_("final grant (EUR)"), max_digits=14, decimal_places=2)
+    paid = models.DecimalField(_("paid before the settlement (EUR)"), max_digits=14, decimal_places=2)
+    balance = models.DecimalField(_("balance (EUR)"), max_digits=14, decimal_places=2)
+    decision = models.OneToOneField("decisions.ProjectDecision", on_delete=models.PROTECT, related_name="settlement")
+    # A negative balance: the excess to return, by when, and when it was returned (recorded by an official).
+    return_due = models.DateField(_("excess to be returned by"), null=True, blank=True)
+    returned_on = models.DateField(_("excess returned on"), null=True, blank=True)
+    returned_amount = models.DecimalField(_("amount returned (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    return_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.final_grant}"
+
+    @property
+    def to_pay(self):
+        return max(self.balance, 0)
+
+    @property
+    def to_return(self):
+        return max(-self.balance, 0)
