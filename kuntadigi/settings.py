@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "kuntadigi.projects",
     "kuntadigi.payments",
     "kuntadigi.reports",
+    "kuntadigi.demo",
 ]
 
 MIDDLEWARE = [

@@ -73,6 +73,22 @@ class CallAdmin(AuditedAdmin, TranslationAdmin):
                 )
             },
         ),
+        (
+            _("After the decision"),
+            {
+                "fields": (
+                    "held_back_share",
+                    "cost_tolerance",
+                    "final_report_months",
+                    "interim_report_dates",
+                    "budget_item",
+                    "accounting_codes",
+                    "payer_name",
+                    "payer_iban",
+                    "payer_bic",
+                )
+            },
+        ),
     )
     inlines = (TargetAreaInline, ExclusionInline, CostCategoryInline, CriterionInline, FaqEntryInline, ContactInline)
 

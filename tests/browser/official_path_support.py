@@ -17,9 +17,9 @@ from django.core.management import call_command
 
 from kuntadigi import clock
 from kuntadigi.accounts.models import User
-from kuntadigi.applications.management.commands.generate_applications import fictional_business_id
 from kuntadigi.applications.models import Application
 from kuntadigi.calls.models import Call, CallRole
+from kuntadigi.demo.management.commands.generate_applications import fictional_business_id
 from tests import factories, mfa_support
 from tests.browser.helpers import assert_no_axe_violations
 

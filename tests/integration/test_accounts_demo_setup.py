@@ -105,7 +105,7 @@ def test_with_kuntadigi_demo_the_officials_get_the_printed_demo_key_for_their_se
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from kuntadigi.accounts.management.commands.demo_setup import DEMO_TOTP_SECRET
+    from kuntadigi.demo.management.commands.demo_setup import DEMO_TOTP_SECRET
 
     settings.DEBUG = True
     settings.KUNTADIGI_DEMO = False

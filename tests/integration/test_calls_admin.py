@@ -34,6 +34,12 @@ def new_call_form() -> dict:
         "min_municipalities": "2",
         "max_grant_share": "0.85",
         "acceptance_days": "30",
+        "held_back_share": "0.10",
+        "cost_tolerance": "0.10",
+        "final_report_months": "4",
+        "interim_report_dates": "[]",
+        "budget_item": "28.90.32",
+        "accounting_codes": "{}",
         "summary_max_chars": "2000",
         "score_min": "1",
         "score_max": "5",
@@ -67,7 +73,18 @@ def test_staff_see_the_calls_and_edit_every_language(official_admin, call_2020):
     assert "digi-2020" in listing.content.decode()
     html = change.content.decode()
     assert change.status_code == 200
-    for field in ("title_fi", "title_sv", "title_en", "purpose_sv", "max_grant_share", "closes_at_0", "aland_may_apply", "eligible_cost_types_sv"):
+    for field in (
+        "title_fi",
+        "title_sv",
+        "title_en",
+        "purpose_sv",
+        "max_grant_share",
+        "closes_at_0",
+        "aland_may_apply",
+        "eligible_cost_types_sv",
+        "held_back_share",
+        "budget_item",
+    ):
         assert f'name="{field}"' in html
     for prefix in INLINES:
         assert f'name="{prefix}-TOTAL_FORMS"' in html

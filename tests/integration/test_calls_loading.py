@@ -151,6 +151,11 @@ def test_a_changed_file_updates_the_call_and_keeps_the_rows_applications_point_a
         (lambda d: d["ineligible_cost_types"]["en"].append(""), "ineligible_cost_types: the 'en' items must be a list of non-empty one-line strings"),
         (lambda d: d["ineligible_cost_types"]["fi"].pop(), "ineligible_cost_types: every language must have the same number of items"),
         (lambda d: d["cost_categories"][4]["description"].update(sv=""), "cost_categories[4].description: the 'sv' text is empty"),
+        (lambda d: d.update(held_back_share="1"), "held_back_share: must be at most 0.99"),
+        (lambda d: d.update(final_report_months=0), "final_report_months: must be at least 1"),
+        (lambda d: d.update(interim_report_dates=["2021-13-01"]), "interim_report_dates[0]"),
+        (lambda d: d.update(interim_report_dates="2021-06-30"), "interim_report_dates: must be a list of dates"),
+        (lambda d: d.update(accounting_codes={"account": 4100}), "accounting_codes: must be an object of names and codes, both text"),
     ],
 )
 def test_an_invalid_file_is_refused_with_a_clear_message_and_nothing_is_written(tmp_path, change, message):
@@ -291,3 +296,22 @@ def test_a_call_may_set_its_period_for_accepting_a_grant(tmp_path):
     assert Call.objects.get(slug="digi-2020").acceptance_days == 30
     load(edited(tmp_path, lambda d: d.update(acceptance_days=14)))
     assert Call.objects.get(slug="digi-2020").acceptance_days == 14
+
+
+def test_the_rules_after_the_decision_come_from_the_file(tmp_path):
+    """The 2020 call's payment terms hold back 10 % until the final report, which is due four months
+    after the cost period; payments are booked on budget item 28.90.32. Left out, the model's defaults."""
+    load(FILE_2020)
+    call = Call.objects.get(slug="digi-2020")
+    assert (call.held_back_share, call.final_report_months, call.budget_item) == (Decimal("0.10"), 4, "28.90.32")
+    assert call.interim_report_dates == []
+
+    load(edited(tmp_path, lambda d: d.update(interim_report_dates=["2021-06-30"], accounting_codes={"account": "41000000"}, payer_iban="FI21 1234 5600 0007 85")))
+    call.refresh_from_db()
+    assert call.interim_report_dates == ["2021-06-30"]
+    assert call.accounting_codes == {"account": "41000000"}
+    assert call.payer_iban == "FI2112345600000785"
+
+    load(edited(tmp_path, lambda d: [d.pop(key) for key in ("held_back_share", "cost_tolerance", "final_report_months", "budget_item")]))
+    call.refresh_from_db()
+    assert (call.held_back_share, call.cost_tolerance, call.final_report_months, call.budget_item) == (Decimal("0"), Decimal("0.10"), 4, "")

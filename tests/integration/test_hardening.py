@@ -14,9 +14,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from kuntadigi.accounts.management.commands.demo_setup import DEFAULT_PASSWORD, DEMO_USERS
 from kuntadigi.accounts.models import User
 from kuntadigi.core import views as core_views
+from kuntadigi.demo.management.commands.demo_setup import DEFAULT_PASSWORD, DEMO_USERS
 from tests import factories
 
 TOKEN = "Xy7-very-secret-token_0123456789abcdefghijkl"

@@ -304,7 +304,7 @@ def test_funder_and_prefix_come_from_settings(client, worlds, settings):
 
 
 def through_option_exists() -> bool:
-    from kuntadigi.applications.management.commands.generate_applications import Command
+    from kuntadigi.demo.management.commands.generate_applications import Command
 
     return any("--through" in action.option_strings for action in Command().create_parser("manage.py", "generate_applications")._actions)
 

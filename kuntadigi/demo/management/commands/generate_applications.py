@@ -599,8 +599,8 @@ class OfficialsPath:
 def demo_officials(call: Call) -> dict[str, list[User]]:
     """The demo officials of `demo_setup` with their roles in `call` (named when they are not yet). One
     who does not exist yet is made without a password: `demo_setup` gives the demo password."""
-    from kuntadigi.accounts.management.commands.demo_setup import DEMO_USERS
     from kuntadigi.assessment.models import Tie
+    from kuntadigi.demo.management.commands.demo_setup import DEMO_USERS
 
     people: dict[str, list[User]] = {role: [] for role in CallRole.Role.values}
     for spec in DEMO_USERS:
