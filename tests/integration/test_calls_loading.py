@@ -306,7 +306,9 @@ def test_the_rules_after_the_decision_come_from_the_file(tmp_path):
     assert (call.held_back_share, call.final_report_months, call.budget_item) == (Decimal("0.10"), 4, "28.90.32")
     assert call.interim_report_dates == []
 
-    load(edited(tmp_path, lambda d: d.update(interim_report_dates=["2021-06-30"], accounting_codes={"account": "41000000"}, payer_iban="FI21 1234 5600 0007 85")))
+    load(
+        edited(tmp_path, lambda d: d.update(interim_report_dates=["2021-06-30"], accounting_codes={"account": "41000000"}, payer_iban="FI21 1234 5600 0007 85"))
+    )
     call.refresh_from_db()
     assert call.interim_report_dates == ["2021-06-30"]
     assert call.accounting_codes == {"account": "41000000"}
