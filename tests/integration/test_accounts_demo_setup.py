@@ -30,7 +30,7 @@ def test_demo_setup_is_idempotent(settings, municipalities, monkeypatch):
     User.objects.filter(email="sipoo@demo.kuntadigi.fi").update(is_active=False)
     Membership.objects.filter(user__email="porvoo@demo.kuntadigi.fi").update(role=Membership.Role.MEMBER)
     run()
-    assert User.objects.count() == 8
+    assert User.objects.count() == 9
     assert Membership.objects.count() == 3
     porvoo = User.objects.get(email="porvoo@demo.kuntadigi.fi")
     assert porvoo.check_password("kuntadigi-demo-2020")
@@ -59,6 +59,7 @@ def test_officials_and_assessors_get_their_roles_in_the_2020_call(settings, muni
         ("virkailija@demo.kuntadigi.fi", "preparer"),
         ("virkailija@demo.kuntadigi.fi", "presenter"),
         ("ratkaisija@demo.kuntadigi.fi", "decision_maker"),
+        ("maksaja@demo.kuntadigi.fi", "payment_approver"),
         ("arvioija1@demo.kuntadigi.fi", "assessor"),
         ("arvioija2@demo.kuntadigi.fi", "assessor"),
     }
@@ -86,7 +87,7 @@ def test_refuses_when_debug_is_off_unless_forced(settings, municipalities):
         run()
     assert not User.objects.exists()
     run("--force")
-    assert User.objects.count() == 8
+    assert User.objects.count() == 9
 
 
 def test_officials_hold_the_same_roles_in_the_2019_call(settings, municipalities):
@@ -98,7 +99,7 @@ def test_officials_hold_the_same_roles_in_the_2019_call(settings, municipalities
     run()
     roles = {(r.user.email, r.role) for r in CallRole.objects.filter(call=call_2019).select_related("user")}
     assert ("virkailija@demo.kuntadigi.fi", "preparer") in roles and ("ratkaisija@demo.kuntadigi.fi", "decision_maker") in roles
-    assert CallRole.objects.filter(call=call_2019).count() == CallRole.objects.filter(call__slug="digi-2020").count() == 5
+    assert CallRole.objects.filter(call=call_2019).count() == CallRole.objects.filter(call__slug="digi-2020").count() == 6
 
 
 def test_with_kuntadigi_demo_the_officials_get_the_printed_demo_key_for_their_second_factor(settings, municipalities):
@@ -118,7 +119,7 @@ def test_with_kuntadigi_demo_the_officials_get_the_printed_demo_key_for_their_se
     run()  # again: still one device each
     assert DEMO_TOTP_SECRET in out
     owners = sorted(TOTPDevice.objects.filter(confirmed=True).values_list("user__email", flat=True))
-    officials = ["virkailija", "ratkaisija", "arvioija1", "arvioija2", "admin"]
+    officials = ["virkailija", "ratkaisija", "maksaja", "arvioija1", "arvioija2", "admin"]
     assert owners == sorted(f"{name}@demo.kuntadigi.fi" for name in officials)
     import base64
 

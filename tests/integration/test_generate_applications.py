@@ -242,6 +242,7 @@ def test_the_demo_officials_hold_their_roles_in_the_call(call_2019):
         ("virkailija@demo.kuntadigi.fi", "preparer"),
         ("virkailija@demo.kuntadigi.fi", "presenter"),
         ("ratkaisija@demo.kuntadigi.fi", "decision_maker"),
+        ("maksaja@demo.kuntadigi.fi", "payment_approver"),
         ("arvioija1@demo.kuntadigi.fi", "assessor"),
         ("arvioija2@demo.kuntadigi.fi", "assessor"),
     }

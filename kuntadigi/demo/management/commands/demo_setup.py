@@ -61,6 +61,7 @@ DEMO_USERS = [
         call_roles=("preparer", "presenter"),
     ),
     DemoUser("ratkaisija@demo.kuntadigi.fi", "Riitta Ratkaisija (demo)", "fi", "Official: decision-maker", official=True, call_roles=("decision_maker",)),
+    DemoUser("maksaja@demo.kuntadigi.fi", "Maija Maksaja (demo)", "fi", "Official: payment approver", official=True, call_roles=("payment_approver",)),
     DemoUser("arvioija1@demo.kuntadigi.fi", "Arto Arvioija (demo)", "fi", "Assessor (tied to Porvoo)", assessor=True, call_roles=("assessor",), tied_to="638"),
     DemoUser("arvioija2@demo.kuntadigi.fi", "Bodil Bedömare (demo)", "sv", "Assessor", assessor=True, call_roles=("assessor",)),
     DemoUser("admin@demo.kuntadigi.fi", "Anna Admin (demo)", "fi", "System administrator", superuser=True),
