@@ -23,7 +23,11 @@ SECTION_LABELS = {
 
 def _indicator_items(version: Mapping) -> list[str]:
     return [
-        f"{row.get('name', '')}: {_('planned')} {row.get('planned', '')}, {_('achieved')} {row.get('achieved', '')}" for row in version.get("indicators") or []
+        str(
+            _("%(name)s: planned %(planned)s, achieved %(achieved)s")
+            % {"name": row.get("name", ""), "planned": row.get("planned", ""), "achieved": row.get("achieved", "")}
+        )
+        for row in version.get("indicators") or []
     ]
 
 
