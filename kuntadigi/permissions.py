@@ -758,3 +758,53 @@ def can_confirm_agreement(user, project, organisation_id: int) -> Decision:
     if organisation_id not in organisation_ids(user):
         return deny(_("Only the partner organisation's staff can confirm its agreement."))
     return _project_open(project)
+
+
+# ── Reports of funded projects (owner: reports) ─────────────────────────────
+
+
+def can_view_report(user, report) -> Decision:
+    """A project's report: whoever sees the project (its organisations' staff; the call's officials)."""
+    return can_view_project(user, report.project)
+
+
+def can_edit_report(user, report) -> Decision:
+    """Filling in and submitting a report: the lead organisation's staff, while the report is a draft or a
+    supplement is asked (a submitted report waits for the officials; an approved one no longer changes)."""
+    from kuntadigi.projects.lifecycle import State as ProjectState
+    from kuntadigi.reports.lifecycle import State
+
+    project = report.project
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff fill in and submit the project's reports."))
+    if project.state in (ProjectState.GRANTED, ProjectState.REFUSED):
+        return deny(_("Reports are made once the project is running."))
+    if report.state == State.SUBMITTED:
+        return deny(_("The report has been submitted and is being reviewed: it changes only if the ministry asks for a supplement."))
+    if report.state == State.APPROVED:
+        return deny(_("The report has been approved: it no longer changes."))
+    return ALLOW
+
+
+def can_read_report_reviews(user, report) -> Decision:
+    """The officials' review page of a report: the call's officials (read only, but for its preparers)."""
+    if has_call_role(user, report.project.application.call_id, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    return deny(_("Only the call's officials review reports."))
+
+
+def can_review_report(user, report, part: str) -> Decision:
+    """The substantive review (every report) and the financial review (the final report): the call's
+    preparers, while the report is submitted and that review has not passed."""
+    from kuntadigi.reports import services_reports
+    from kuntadigi.reports.lifecycle import State
+
+    if not has_call_role(user, report.project.application.call_id, "preparer"):
+        return deny(_("Only the call's preparers review reports."))
+    if part not in services_reports.parts_needed(report):
+        return deny(_("An interim report has no financial review."))
+    if report.state != State.SUBMITTED:
+        return deny(_("Only a submitted report is reviewed; this one is %(state)s.") % {"state": State(report.state).label})
+    if part in services_reports.parts_passed(report):
+        return deny(_("This review has already passed."))
+    return ALLOW

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -537,6 +538,44 @@ def _agreement_confirmed(w: _Writer, before, after):
     return [_("%(organisation)s confirmed the agreement with the partners") % {"organisation": w.organisation(after["organisation"])}]
 
 
+def _report_kind(after) -> str:
+    return _("final report") if after.get("kind") == "final" else _("interim report")
+
+
+def _report_scheduled(w: _Writer, before, after):
+    return [_("Report due: %(kind)s by %(day)s") % {"kind": _report_kind(after), "day": w.day(after["due_date"])}]
+
+
+def _report_saved(w: _Writer, before, after):
+    return [_("Draft of the %(kind)s saved") % {"kind": _report_kind(after)}]
+
+
+def _report_attachment(w: _Writer, before, after):
+    return [_("Confirmation of the auditor or the finance office uploaded: %(name)s") % {"name": after["name"]}]
+
+
+def _report_submitted(w: _Writer, before, after):
+    values = {"kind": _report_kind(after), "n": int(after["version"])}
+    if after.get("supplement"):
+        return [_("Supplemented %(kind)s submitted (version %(n)d)") % values]
+    return [_("%(kind)s submitted (version %(n)d)") % {**values, "kind": capfirst(values["kind"])}]
+
+
+_REVIEW_PARTS = {"substantive": lambda: _("Substantive review"), "financial": lambda: _("Financial review")}
+
+
+def _report_reviewed(w: _Writer, before, after):
+    part = _REVIEW_PARTS[after["part"]]()
+    if after["outcome"] == "passed":
+        return [_("%(review)s of the %(kind)s passed") % {"review": part, "kind": _report_kind(after)}]
+    return [_("%(review)s of the %(kind)s: a supplement asked") % {"review": part, "kind": _report_kind(after)}]
+
+
+def _report_supplement(w: _Writer, before, after):
+    values = {"kind": _report_kind(after), "day": w.day(after["due_date"]), "message": after["message"]}
+    return [_("Supplement to the %(kind)s requested by %(day)s: %(message)s") % values]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -579,6 +618,16 @@ _BUILDERS = {
     "project.account_given": lambda w, before, after: [_("Account for payments given")],
     "project.agreement_uploaded": _agreement_uploaded,
     "project.agreement_confirmed": _agreement_confirmed,
+    "report.scheduled": _report_scheduled,
+    "report.saved": _report_saved,
+    "report.attachment_added": _report_attachment,
+    "report.submitted": _report_submitted,
+    "report.reviewed": _report_reviewed,
+    "report.supplement_requested": _report_supplement,
+    "report.approved": lambda w, before, after: [_("%(kind)s approved: every review passed") % {"kind": capfirst(_report_kind(after))}],
+    "project.submit_final_report": lambda w, before, after: [_("Final report submitted: the project waits for its review")],
+    "project.start_review": lambda w, before, after: [_("The review of the final report began")],
+    "project.return_for_supplement": lambda w, before, after: [_("Final report returned to the lead for a supplement: the project runs again")],
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -615,6 +664,11 @@ _LABELS = {
     "project.refused": lambda: _("Grant refused by the recipient"),
     "project.agreement_uploaded": lambda: _("Agreement with the partners uploaded"),
     "project.agreement_confirmed": lambda: _("A partner confirmed the agreement with the partners"),
+    "report.scheduled": lambda: _("Report due date set"),
+    "report.attachment_added": lambda: _("Attachment of a report uploaded"),
+    "report.submitted": lambda: _("Report submitted"),
+    "report.reviewed": lambda: _("Report reviewed"),
+    "report.supplement_requested": lambda: _("Supplement to a report requested"),
 }
 
 

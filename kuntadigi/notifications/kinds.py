@@ -47,6 +47,9 @@ KINDS: dict[str, Kind] = {
     # Funded projects
     "grant_refused": Kind(_("A grant was refused"), Category.REQUIRED),
     "account_changed": Kind(_("The account a grant is paid to was changed"), Category.REQUIRED),
+    # Reports of funded projects
+    "report_submitted": Kind(_("A project's report submitted for review"), Category.REQUIRED),
+    "report_supplement_request": Kind(_("Request for supplement to a project's report"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

@@ -178,6 +178,7 @@ def create_for_decision(actor, decision: Decision) -> FundedProject | None:
                 "acceptance_due": project.acceptance_due.isoformat(),
             },
         )
+        _make_reports(project)
     return project
 
 
@@ -201,6 +202,14 @@ def _start_if_ready(actor, project: FundedProject) -> None:
     project.state = lifecycle.next_state(project.state, "start")
     project.save(update_fields=["state"])
     audit.record(actor, "project.started", project, application_id=project.application_id, before={"state": State.ACCEPTED}, after={"state": project.state})
+    _make_reports(project)
+
+
+def _make_reports(project: FundedProject) -> None:
+    """The project's due reports, made once (kuntadigi/reports/services_reports.py)."""
+    from kuntadigi.reports import services_reports
+
+    services_reports.ensure_reports(project)
 
 
 def start_due() -> int:

@@ -147,6 +147,12 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "projects:agreement": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "projects:agreement_download": ({"pk": "{project}", "agreement_pk": "{agreement}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "projects:confirm": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # A project's report: its organisations read it (the lead fills it in); the officials' review page is the call's officials'.
+    "reports:report": ({"pk": "{report}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "reports:confirmation": ({"pk": "{report}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "reports:attachment_download": ({"pk": "{report}", "attachment_pk": "{report_attachment}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "reports:review": ({"pk": "{report}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "reports:versions": ({"pk": "{report}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -266,6 +272,11 @@ POST_MATRIX: dict[str, dict] = {
     "projects:account": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "projects:agreement": row(LOGIN, NOT_FOUND, REDIRECT, None, NOT_FOUND),
     "projects:confirm": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    # A report is the lead's to fill in (a partner is refused with the reason; this project is not running yet,
+    # so the lead is refused too); reviewing is the call's preparers' (others: 404).
+    "reports:report": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "reports:confirmation": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "reports:review": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -318,9 +329,12 @@ def world(db):
 
     membership = Membership.objects.create(user=applicant, organisation=lead_org)
     project, agreement = funded_project(app, users)
+    report, report_attachment = project_report(project, users)
     ids = {
         "{project}": project.pk,
         "{agreement}": agreement.pk,
+        "{report}": report.pk,
+        "{report_attachment}": report_attachment.pk,
         "{call}": call.slug,
         "{app}": app.pk,
         "{n}": submission.number,
@@ -359,6 +373,21 @@ def funded_project(app, users):
     agreement.file.save("sopimus.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     agreement.save()
     return project, agreement
+
+
+def project_report(project, users):
+    """The project's final report (kuntadigi/reports) with the auditor's confirmation attached."""
+    from datetime import date
+
+    from kuntadigi.reports.models import Report, ReportAttachment
+
+    report = Report.objects.create(project=project, kind="final", due_date=date(2023, 2, 28))
+    attachment = ReportAttachment(
+        report=report, kind="confirmation", original_name="vahvistus.pdf", content_type="application/pdf", size=9, sha256="3" * 64, uploaded_by=users["lead"]
+    )
+    attachment.file.save("vahvistus.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    return report, attachment
 
 
 def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:

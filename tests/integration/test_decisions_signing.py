@@ -62,8 +62,8 @@ def test_the_named_decision_maker_signs_and_the_decision_is_frozen(client, world
     assert decision.notified_at == support.DECISION_DAY
     assert world.application("sv").state == "granted"
     actions = list(AuditEvent.objects.filter(application_id=world.apps["sv"].pk).values_list("action", flat=True))
-    # A grant becomes a funded project in the same transaction (kuntadigi.projects).
-    assert actions[-5:] == ["decision.sign", "application.sign_grant", "project.created", "decision.document_stored", "decision.notify"]
+    # A grant becomes a funded project in the same transaction (kuntadigi.projects), with its final report due (kuntadigi.reports).
+    assert actions[-6:] == ["decision.sign", "application.sign_grant", "project.created", "report.scheduled", "decision.document_stored", "decision.notify"]
     signed = AuditEvent.objects.get(action="decision.sign", application_id=world.apps["sv"].pk)
     assert (signed.actor, signed.before["state"], signed.after["state"]) == (world.decision_maker, "draft", "signed")
 

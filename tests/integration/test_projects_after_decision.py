@@ -86,12 +86,13 @@ def test_the_call_sets_the_acceptance_period(world):
 
 def test_the_command_makes_the_missing_projects_once(world, project, capsys):
     """Grants signed before projects existed (or written by the bulk generator) get theirs from the command."""
+    project.reports.all().delete()  # made with the project (kuntadigi/reports); the command makes them again
     FundedProject.objects.filter(pk=project.pk).delete()
 
     call_command("create_funded_projects")
     call_command("create_funded_projects")
 
-    assert capsys.readouterr().out.splitlines() == ["Funded projects made: 1", "Funded projects made: 0"]
+    assert capsys.readouterr().out.splitlines() == ["Funded projects made: 1", "Reports made: 0", "Funded projects made: 0", "Reports made: 0"]
     remade = FundedProject.objects.get(application=world.apps["sv"])
     assert remade.acceptance_due.isoformat() == "2021-01-10"
     assert AuditEvent.objects.filter(action="project.created", object_id=str(remade.pk), actor=None).count() == 1
@@ -297,7 +298,14 @@ def test_a_project_accepted_before_its_period_starts_on_its_first_day(client, wo
     call_command("start_funded_projects")
     call_command("start_funded_projects")
 
-    assert capsys.readouterr().out.splitlines() == ["Funded projects started: 0", "Funded projects started: 1", "Funded projects started: 0"]
+    assert capsys.readouterr().out.splitlines() == [
+        "Funded projects started: 0",
+        "Reports made: 0",
+        "Funded projects started: 1",
+        "Reports made: 0",
+        "Funded projects started: 0",
+        "Reports made: 0",
+    ]
     assert fresh(project).state == "running"
     assert AuditEvent.objects.get(action="project.started", object_id=str(project.pk)).actor is None
 

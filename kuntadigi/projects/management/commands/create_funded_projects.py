@@ -10,6 +10,7 @@ at any time without making a second project.
 from django.core.management.base import BaseCommand
 
 from kuntadigi.projects import services
+from kuntadigi.reports import services_reports
 
 
 class Command(BaseCommand):
@@ -18,3 +19,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         made = services.create_missing()
         self.stdout.write(f"Funded projects made: {made}")
+        self.stdout.write(f"Reports made: {services_reports.make_missing()}")

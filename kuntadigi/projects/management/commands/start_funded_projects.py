@@ -7,6 +7,7 @@ before its period begins starts on the period's first day. Idempotent: a running
 from django.core.management.base import BaseCommand
 
 from kuntadigi.projects import services
+from kuntadigi.reports import services_reports
 
 
 class Command(BaseCommand):
@@ -15,3 +16,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = services.start_due()
         self.stdout.write(f"Funded projects started: {started}")
+        self.stdout.write(f"Reports made: {services_reports.make_missing()}")
