@@ -808,3 +808,22 @@ def can_review_report(user, report, part: str) -> Decision:
     if part in services_reports.parts_passed(report):
         return deny(_("This review has already passed."))
     return ALLOW
+# ── Payment batches (owner: payments, batches) ──────────────────────────────
+
+
+def can_view_payment_batches(user, call) -> Decision:
+    """The call's payment batches (the payments in them and their total): the call's preparers, who make
+    them, and its payment approvers, who approved the payments. Others do not learn that they exist."""
+    if has_call_role(user, call, "preparer", "payment_approver"):
+        return ALLOW
+    return deny(_("Only the call's preparers and payment approvers see its payment batches."))
+
+
+def can_manage_payment_batches(user, call) -> Decision:
+    """Making a batch, putting approved payments into it and taking them out, exporting it (the bank's
+    credit-transfer file and the CSV for the State's accounting, which only they download: they carry
+    every recipient's account whole) and marking it paid: the call's preparers. The payment approver
+    approved the payments and does not also send them to the bank (four eyes on the money)."""
+    if has_call_role(user, call, "preparer"):
+        return ALLOW
+    return deny(_("Only the call's preparers make, export and mark payment batches paid, and download their files."))

@@ -574,6 +574,37 @@ def _report_reviewed(w: _Writer, before, after):
 def _report_supplement(w: _Writer, before, after):
     values = {"kind": _report_kind(after), "day": w.day(after["due_date"]), "message": after["message"]}
     return [_("Supplement to the %(kind)s requested by %(day)s: %(message)s") % values]
+def _batch_created(w: _Writer, before, after):
+    return [_("Payment batch %(number)s made, due on %(day)s") % {"number": after["number"], "day": w.day(after["due_date"])}]
+
+
+def _batch_payment_added(w: _Writer, before, after):
+    return [_("Payment of %(amount)s put into payment batch %(number)s") % {"amount": w.money(after["amount"]), "number": after["number"]}]
+
+
+def _batch_payment_removed(w: _Writer, before, after):
+    return [_("Payment of %(amount)s taken out of payment batch %(number)s") % {"amount": w.money(before["amount"]), "number": before["number"]}]
+
+
+def _batch_exported(w: _Writer, before, after):
+    count = int(after.get("payments") or 0)
+    values = {"number": after["number"], "n": count, "amount": w.money(after["total"])}
+    return [
+        ngettext(
+            "Payment batch %(number)s exported for the bank and the State's accounting: %(n)d payment, %(amount)s in total",
+            "Payment batch %(number)s exported for the bank and the State's accounting: %(n)d payments, %(amount)s in total",
+            count,
+        )
+        % values
+    ]
+
+
+def _batch_paid(w: _Writer, before, after):
+    return [_("Payment batch %(number)s marked paid, value date %(day)s") % {"number": after["number"], "day": w.day(after["value_date"])}]
+
+
+def _payment_paid(w: _Writer, before, after):
+    return [_("Payment of %(amount)s paid, value date %(day)s") % {"amount": w.money(after["amount"]), "day": w.day(after["value_date"])}]
 
 
 _BUILDERS = {
@@ -628,6 +659,12 @@ _BUILDERS = {
     "project.submit_final_report": lambda w, before, after: [_("Final report submitted: the project waits for its review")],
     "project.start_review": lambda w, before, after: [_("The review of the final report began")],
     "project.return_for_supplement": lambda w, before, after: [_("Final report returned to the lead for a supplement: the project runs again")],
+    "payment_batch.created": _batch_created,
+    "payment_batch.payment_added": _batch_payment_added,
+    "payment_batch.payment_removed": _batch_payment_removed,
+    "payment_batch.exported": _batch_exported,
+    "payment_batch.paid": _batch_paid,
+    "payment.paid": _payment_paid,
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -669,6 +706,12 @@ _LABELS = {
     "report.submitted": lambda: _("Report submitted"),
     "report.reviewed": lambda: _("Report reviewed"),
     "report.supplement_requested": lambda: _("Supplement to a report requested"),
+    "payment_batch.created": lambda: _("Payment batch made"),
+    "payment_batch.payment_added": lambda: _("Payment put into a payment batch"),
+    "payment_batch.payment_removed": lambda: _("Payment taken out of a payment batch"),
+    "payment_batch.exported": lambda: _("Payment batch exported"),
+    "payment_batch.paid": lambda: _("Payment batch marked paid"),
+    "payment.paid": lambda: _("Payment paid"),
 }
 
 

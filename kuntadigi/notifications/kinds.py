@@ -50,6 +50,7 @@ KINDS: dict[str, Kind] = {
     # Reports of funded projects
     "report_submitted": Kind(_("A project's report submitted for review"), Category.REQUIRED),
     "report_supplement_request": Kind(_("Request for supplement to a project's report"), Category.REQUIRED),
+    "payment_made": Kind(_("A payment of a grant was made"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

@@ -17,6 +17,7 @@ from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.reports.views_reports import project_reports_context
+from kuntadigi.payments.services_batches import paid_context
 
 from . import rules, services
 from .forms import AccountForm, AgreementForm, RefuseForm
@@ -63,6 +64,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
         "agreement_form": agreement_form or AgreementForm(),
         "error_items": error_items(agreement_form) if agreement_form is not None else [],
         "to_do": services.to_do(user, project, agreement, confirmations),
+        "payments_paid": paid_context(user, project),
     }
     context.update(project_reports_context(user, project))
     return render(request, "projects/detail.html", context, status=status)

@@ -153,6 +153,15 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "reports:attachment_download": ({"pk": "{report}", "attachment_pk": "{report_attachment}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "reports:review": ({"pk": "{report}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "reports:versions": ({"pk": "{report}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    # Payment batches (tests/integration/test_batches_flow.py): the call's preparers and payment approvers only
+    # ({batch}, an open batch of the call); the applicants and a plain official do not learn that they exist.
+    "payments_batches:list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payments_batches:detail": ({"pk": "{batch}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payments_batches:add": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payments_batches:remove": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payments_batches:export": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payments_batches:paid": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payments_batches:download": ({"pk": "{batch}", "kind": "pain001"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -277,6 +286,11 @@ POST_MATRIX: dict[str, dict] = {
     "reports:report": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "reports:confirmation": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "reports:review": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payments_batches:list": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payments_batches:add": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payments_batches:remove": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payments_batches:export": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payments_batches:paid": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -342,6 +356,7 @@ def world(db):
         "{membership}": membership.pk,
         "{ref}": app.reference,
         "{org}": lead_org.pk,
+        "{batch}": payment_batch(call, users["official"]).pk,
     }
     return users, ids
 
@@ -654,3 +669,56 @@ def test_the_lists_downloads_for_the_calls_officials_only(client, ministry, role
     for name in ("applications:official_list_export", "screening:list_export"):
         for fmt in ("csv", "xlsx"):
             assert outcome(client.get(url_for(name, {"call_slug": "{call}", "fmt": fmt}, ids))) == expected, (name, fmt)
+
+
+# ── Payment batches: the call's officials (preparer, payment approver, decision-maker) ──
+
+
+def payment_batch(call, created_by):
+    """An open payment batch of the call, with nothing in it."""
+    from datetime import date
+
+    from kuntadigi.payments.models import PaymentBatch
+
+    return PaymentBatch.objects.create(call=call, number=1, due_date=date(2020, 12, 31), created_by=created_by)
+
+
+BATCH_ROLES = ("preparer", "payment_approver", "decision_maker", "presenter")
+# GET: the preparers make the batches and the approvers see them; the batch's files are the preparers' (this
+# open batch has none: 404), an approver is refused with the reason. POST: the approver is refused with the
+# reason, the decision-maker and the presenter do not learn the batch exists.
+BATCH_GETS = {
+    "payments_batches:list": {"preparer": OK, "payment_approver": OK, "decision_maker": NOT_FOUND, "presenter": NOT_FOUND},
+    "payments_batches:detail": {"preparer": OK, "payment_approver": OK, "decision_maker": NOT_FOUND, "presenter": NOT_FOUND},
+    "payments_batches:download": {"preparer": NOT_FOUND, "payment_approver": REDIRECT, "decision_maker": NOT_FOUND, "presenter": NOT_FOUND},
+}
+BATCH_POSTS = {
+    name: {"payment_approver": REDIRECT, "decision_maker": NOT_FOUND, "presenter": NOT_FOUND}
+    for name in ("payments_batches:list", "payments_batches:add", "payments_batches:remove", "payments_batches:export", "payments_batches:paid")
+}
+
+
+@pytest.mark.parametrize("role", BATCH_ROLES)
+def test_payment_batches_for_the_calls_preparers_and_payment_approvers(client, ministry, role):
+    from kuntadigi.calls.models import Call, CallRole
+    from kuntadigi.payments.models import PaymentBatch
+
+    people, ids, _draft_ids, _users = ministry
+    if role == "payment_approver":
+        people[role] = factories.user("maksaja@vm.fi", official=True)
+        CallRole.objects.create(call=Call.objects.get(slug=ids["{call}"]), user=people[role], role=CallRole.Role.PAYMENT_APPROVER)
+    client.force_login(people[role])
+    wrong = {}
+    for name, expected in BATCH_GETS.items():
+        got = outcome(client.get(url_for(name, GET_MATRIX[name][0], ids)))
+        if got != expected[role]:
+            wrong[f"GET {name}"] = f"expected {expected[role]}, got {got}"
+    before = list(PaymentBatch.objects.values())
+    for name, expected in BATCH_POSTS.items():
+        if role not in expected:
+            continue
+        got = outcome(client.post(url_for(name, GET_MATRIX[name][0], ids), {"due_date": "2020-12-31", "value_date": "2020-10-05", "payment": "1"}))
+        if got != expected[role]:
+            wrong[f"POST {name}"] = f"expected {expected[role]}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+    assert list(PaymentBatch.objects.values()) == before
