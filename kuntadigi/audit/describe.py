@@ -537,6 +537,34 @@ def _agreement_confirmed(w: _Writer, before, after):
     return [_("%(organisation)s confirmed the agreement with the partners") % {"organisation": w.organisation(after["organisation"])}]
 
 
+def _payment_request_created(w: _Writer, before, after):
+    values = {"number": after["number"], "start": w.day(after["period_start"]), "end": w.day(after["period_end"])}
+    if after.get("is_final"):
+        return [_("Final payment request %(number)s started for %(start)s–%(end)s") % values]
+    return [_("Payment request %(number)s started for %(start)s–%(end)s") % values]
+
+
+def _payment_line(text):
+    def build(w: _Writer, before, after):
+        line = after if "amount" in after else before
+        values = {"number": after.get("number", ""), "organisation": w.organisation(line["organisation"]), "amount": w.money(line["amount"])}
+        return [text() % values]
+
+    return build
+
+
+def _ledger(text, side):
+    def build(w: _Writer, before, after):
+        data = after if side == "after" else before
+        return [text() % {"number": after.get("number", ""), "organisation": w.organisation(data["organisation"]), "name": data["name"]}]
+
+    return build
+
+
+def _payment_request_submitted(w: _Writer, before, after):
+    return [_("Payment request %(number)s submitted: costs claimed %(amount)s") % {"number": after["number"], "amount": w.money(after["claimed"])}]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -579,6 +607,13 @@ _BUILDERS = {
     "project.account_given": lambda w, before, after: [_("Account for payments given")],
     "project.agreement_uploaded": _agreement_uploaded,
     "project.agreement_confirmed": _agreement_confirmed,
+    "payment_request.created": _payment_request_created,
+    "payment_request.line_added": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s added, %(amount)s")),
+    "payment_request.line_edited": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s changed, now %(amount)s")),
+    "payment_request.line_removed": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s removed, %(amount)s")),
+    "payment_request.ledger_uploaded": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s attached: %(name)s"), "after"),
+    "payment_request.ledger_removed": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s removed: %(name)s"), "before"),
+    "payment_request.submitted": _payment_request_submitted,
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -615,6 +650,13 @@ _LABELS = {
     "project.refused": lambda: _("Grant refused by the recipient"),
     "project.agreement_uploaded": lambda: _("Agreement with the partners uploaded"),
     "project.agreement_confirmed": lambda: _("A partner confirmed the agreement with the partners"),
+    "payment_request.created": lambda: _("Payment request started"),
+    "payment_request.line_added": lambda: _("Cost line added to a payment request"),
+    "payment_request.line_edited": lambda: _("Cost line of a payment request changed"),
+    "payment_request.line_removed": lambda: _("Cost line removed from a payment request"),
+    "payment_request.ledger_uploaded": lambda: _("Ledger extract attached to a payment request"),
+    "payment_request.ledger_removed": lambda: _("Ledger extract removed from a payment request"),
+    "payment_request.submitted": lambda: _("Payment request submitted"),
 }
 
 
