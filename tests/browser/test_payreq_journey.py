@@ -88,6 +88,7 @@ def test_the_lead_makes_and_submits_a_payment_request_with_a_wrong_input_first(n
     found = PaymentRequest.objects.get()
     assert (found.state, found.claimed) == ("submitted", Decimal("3000.50"))
 
-    check_page(page, site.reverse("projects:detail", funded.pk, lang="fi"))
+    # (check_page would count the two 400 answers above as console errors.)
+    page.goto(site.reverse("projects:detail", funded.pk, lang="fi"))
     expect(page.locator("#payment-requests ~ .table-wrap")).to_contain_text("3\u00a0000,50\u00a0€")
     assert_no_axe_violations(page)
