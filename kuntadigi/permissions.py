@@ -827,3 +827,45 @@ def can_manage_payment_batches(user, call) -> Decision:
     if has_call_role(user, call, "preparer"):
         return ALLOW
     return deny(_("Only the call's preparers make, export and mark payment batches paid, and download their files."))
+# ── Payment requests (owner: payments, the lead's side) ─────────────────────
+
+
+def can_make_payment_request(user, project) -> Decision:
+    """Starting a payment request: the lead organisation's staff, while the project may be paid
+    (projects.lifecycle.PAYABLE_STATES) and its account has been given."""
+    from kuntadigi.projects.lifecycle import PAYABLE_STATES
+
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff can make a payment request."))
+    if project.state not in PAYABLE_STATES:
+        if project.state == "granted":
+            return deny(_("A payment request can be made once the grant has been accepted."))
+        return deny(_("No payment request can be made while the project is in this state."))
+    if not project.iban:
+        return deny(_("Give the account the grant is paid to first: nothing is paid before it is given."))
+    return ALLOW
+
+
+def can_view_payment_request(user, payment_request) -> Decision:
+    """A payment request's page: the staff of the project's organisations (the partners read only)."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_project_member(user, payment_request.project):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this project."))
+
+
+def can_edit_payment_request(user, payment_request) -> Decision:
+    """Lines, ledger extracts and submitting: the lead organisation's staff, while the request is a draft
+    and the project may be paid."""
+    from kuntadigi.payments.lifecycle import State
+    from kuntadigi.projects.lifecycle import PAYABLE_STATES
+
+    project = payment_request.project
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff can change or submit the payment request."))
+    if payment_request.state != State.DRAFT:
+        return deny(_("The payment request has been submitted: it no longer changes."))
+    if project.state not in PAYABLE_STATES:
+        return deny(_("No payment request can be made while the project is in this state."))
+    return ALLOW

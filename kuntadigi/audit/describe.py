@@ -605,6 +605,32 @@ def _batch_paid(w: _Writer, before, after):
 
 def _payment_paid(w: _Writer, before, after):
     return [_("Payment of %(amount)s paid, value date %(day)s") % {"amount": w.money(after["amount"]), "day": w.day(after["value_date"])}]
+def _payment_request_created(w: _Writer, before, after):
+    values = {"number": after["number"], "start": w.day(after["period_start"]), "end": w.day(after["period_end"])}
+    if after.get("is_final"):
+        return [_("Final payment request %(number)s started for %(start)s–%(end)s") % values]
+    return [_("Payment request %(number)s started for %(start)s–%(end)s") % values]
+
+
+def _payment_line(text):
+    def build(w: _Writer, before, after):
+        line = after if "amount" in after else before
+        values = {"number": after.get("number", ""), "organisation": w.organisation(line["organisation"]), "amount": w.money(line["amount"])}
+        return [text() % values]
+
+    return build
+
+
+def _ledger(text, side):
+    def build(w: _Writer, before, after):
+        data = after if side == "after" else before
+        return [text() % {"number": after.get("number", ""), "organisation": w.organisation(data["organisation"]), "name": data["name"]}]
+
+    return build
+
+
+def _payment_request_submitted(w: _Writer, before, after):
+    return [_("Payment request %(number)s submitted: costs claimed %(amount)s") % {"number": after["number"], "amount": w.money(after["claimed"])}]
 
 
 _BUILDERS = {
@@ -665,6 +691,13 @@ _BUILDERS = {
     "payment_batch.exported": _batch_exported,
     "payment_batch.paid": _batch_paid,
     "payment.paid": _payment_paid,
+    "payment_request.created": _payment_request_created,
+    "payment_request.line_added": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s added, %(amount)s")),
+    "payment_request.line_edited": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s changed, now %(amount)s")),
+    "payment_request.line_removed": _payment_line(lambda: _("Payment request %(number)s: a cost of %(organisation)s removed, %(amount)s")),
+    "payment_request.ledger_uploaded": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s attached: %(name)s"), "after"),
+    "payment_request.ledger_removed": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s removed: %(name)s"), "before"),
+    "payment_request.submitted": _payment_request_submitted,
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -712,6 +745,13 @@ _LABELS = {
     "payment_batch.exported": lambda: _("Payment batch exported"),
     "payment_batch.paid": lambda: _("Payment batch marked paid"),
     "payment.paid": lambda: _("Payment paid"),
+    "payment_request.created": lambda: _("Payment request started"),
+    "payment_request.line_added": lambda: _("Cost line added to a payment request"),
+    "payment_request.line_edited": lambda: _("Cost line of a payment request changed"),
+    "payment_request.line_removed": lambda: _("Cost line removed from a payment request"),
+    "payment_request.ledger_uploaded": lambda: _("Ledger extract attached to a payment request"),
+    "payment_request.ledger_removed": lambda: _("Ledger extract removed from a payment request"),
+    "payment_request.submitted": lambda: _("Payment request submitted"),
 }
 
 

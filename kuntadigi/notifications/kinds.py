@@ -51,6 +51,7 @@ KINDS: dict[str, Kind] = {
     "report_submitted": Kind(_("A project's report submitted for review"), Category.REQUIRED),
     "report_supplement_request": Kind(_("Request for supplement to a project's report"), Category.REQUIRED),
     "payment_made": Kind(_("A payment of a grant was made"), Category.REQUIRED),
+    "payment_request_submitted": Kind(_("A payment request waits to be checked"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

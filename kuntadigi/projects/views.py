@@ -18,6 +18,7 @@ from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.reports.views_reports import project_reports_context
 from kuntadigi.payments.services_batches import paid_context
+from kuntadigi.payments import services_requests
 
 from . import rules, services
 from .forms import AccountForm, AgreementForm, RefuseForm
@@ -67,6 +68,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
         "payments_paid": paid_context(user, project),
     }
     context.update(project_reports_context(user, project))
+    context.update(services_requests.project_section(user, project))
     return render(request, "projects/detail.html", context, status=status)
 
 

@@ -162,6 +162,30 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "payments_batches:export": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "payments_batches:paid": ({"pk": "{batch}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "payments_batches:download": ({"pk": "{batch}", "kind": "pain001"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # Payment requests (tests/integration/test_payreq_*.py): the project's draft request {pr_number} with a line and a
+    # ledger extract. The partner reads it; others' are 404. The project is not yet accepted, so the lead too is sent
+    # back with the reason when it starts or changes one (the lead's own path: test_payreq_pages.py).
+    "payment_requests:new": ({"pk": "{pr_project}"}, row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND)),
+    "payment_requests:detail": ({"pk": "{pr_project}", "number": "{pr_number}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "payment_requests:line_add": ({"pk": "{pr_project}", "number": "{pr_number}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payment_requests:line_edit": (
+        {"pk": "{pr_project}", "number": "{pr_number}", "line_pk": "{pr_line}"},
+        row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    ),
+    "payment_requests:line_remove": (
+        {"pk": "{pr_project}", "number": "{pr_number}", "line_pk": "{pr_line}"},
+        row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    ),
+    "payment_requests:ledger_upload": ({"pk": "{pr_project}", "number": "{pr_number}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payment_requests:ledger_download": (
+        {"pk": "{pr_project}", "number": "{pr_number}", "extract_pk": "{pr_extract}"},
+        row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND),
+    ),
+    "payment_requests:ledger_remove": (
+        {"pk": "{pr_project}", "number": "{pr_number}", "extract_pk": "{pr_extract}"},
+        row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    ),
+    "payment_requests:submit": ({"pk": "{pr_project}", "number": "{pr_number}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -291,6 +315,15 @@ POST_MATRIX: dict[str, dict] = {
     "payments_batches:remove": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "payments_batches:export": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "payments_batches:paid": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # A payment request is the lead's: the partner is refused with the reason, and so is the lead while the
+    # project is not yet accepted.
+    "payment_requests:new": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:line_add": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:line_edit": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:line_remove": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:ledger_upload": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:ledger_remove": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "payment_requests:submit": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -344,7 +377,9 @@ def world(db):
     membership = Membership.objects.create(user=applicant, organisation=lead_org)
     project, agreement = funded_project(app, users)
     report, report_attachment = project_report(project, users)
+    payreq_ids = payment_request(project, users)
     ids = {
+        **payreq_ids,
         "{project}": project.pk,
         "{agreement}": agreement.pk,
         "{report}": report.pk,
@@ -403,6 +438,28 @@ def project_report(project, users):
     attachment.file.save("vahvistus.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     attachment.save()
     return report, attachment
+def payment_request(project, users) -> dict:
+    """The project's draft payment request 1 with a line of the lead and the lead's ledger extract."""
+    from datetime import date
+
+    from kuntadigi.payments.models import CostLine, LedgerExtract, PaymentRequest
+
+    found = PaymentRequest.objects.create(project=project, number=1, period_start=date(2021, 1, 1), period_end=date(2021, 6, 30), created_by=users["lead"])
+    lead = project.application.participants.get(role="lead")
+    category = project.application.call.cost_categories.first()
+    line = CostLine.objects.create(request=found, organisation_id=lead.organisation_id, category=category, description="Palkka", amount=Decimal("100.00"))
+    extract = LedgerExtract(
+        request=found,
+        organisation_id=lead.organisation_id,
+        original_name="ote.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="3" * 64,
+        uploaded_by=users["lead"],
+    )
+    extract.file.save("ote.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    extract.save()
+    return {"{pr_project}": project.pk, "{pr_number}": found.number, "{pr_line}": line.pk, "{pr_extract}": extract.pk}
 
 
 def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:
@@ -722,3 +779,38 @@ def test_payment_batches_for_the_calls_preparers_and_payment_approvers(client, m
             wrong[f"POST {name}"] = f"expected {expected[role]}, got {got}"
     assert not wrong, f"{role}: {wrong}"
     assert list(PaymentBatch.objects.values()) == before
+@pytest.mark.parametrize("role", ["outsider", "partner", "official", "lead"])
+def test_refused_posts_change_no_payment_request(client, world, role):
+    """After every refused POST to a payment request's URLs, the request, its line and its extract are as they were."""
+    from kuntadigi.payments.models import CostLine, LedgerExtract, PaymentRequest
+
+    users, ids = world
+    snapshot = (list(PaymentRequest.objects.values()), list(CostLine.objects.values()), list(LedgerExtract.objects.values()))
+    client.force_login(users[role])
+    for name, expected in POST_MATRIX.items():
+        if name.startswith("payment_requests:") and expected[role] is not None:
+            data = {"organisation": "1", "category": "1", "description": "x", "amount": "1", "period_start": "2021-01-01", "period_end": "2021-01-31"}
+            client.post(url_for(name, GET_MATRIX[name][0], ids), data)
+    assert (list(PaymentRequest.objects.values()), list(CostLine.objects.values()), list(LedgerExtract.objects.values())) == snapshot
+
+
+PAYMENT_REQUEST_URLS = [name for name in GET_MATRIX if name.startswith("payment_requests:")]
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_the_ministry_does_not_open_the_leads_payment_request_pages(client, ministry, role):
+    """The lead's pages of a payment request are its project's organisations' own: nobody at the ministry opens
+    them (officials check requests on their own pages). The call's officials, who see the project, are sent back
+    from starting a request with the reason."""
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    wrong = {}
+    for name in PAYMENT_REQUEST_URLS:
+        kwargs, expected_row = GET_MATRIX[name]
+        if expected_row["lead"] == NOT_ALLOWED:
+            continue
+        expected = REDIRECT if name == "payment_requests:new" and role in CALL_OFFICIALS else NOT_FOUND
+        got = outcome(client.get(url_for(name, kwargs, ids)))
+        if got != expected:
+            wrong[name] = f"expected {expected}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
