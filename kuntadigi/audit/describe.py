@@ -537,6 +537,38 @@ def _agreement_confirmed(w: _Writer, before, after):
     return [_("%(organisation)s confirmed the agreement with the partners") % {"organisation": w.organisation(after["organisation"])}]
 
 
+def _project_decision_kind(after_or_before) -> str:
+    kinds = {"payment_reduction": _("payment-reduction decision"), "settlement": _("settlement decision")}
+    return kinds.get((after_or_before or {}).get("kind", ""), _("decision on the project"))
+
+
+def _project_decision_prepared(w: _Writer, before, after):
+    return [_("Draft %(kind)s prepared") % {"kind": _project_decision_kind(after)}]
+
+
+def _project_decision_signed(w: _Writer, before, after):
+    return [_("%(kind)s signed") % {"kind": _project_decision_kind(after).capitalize()}]
+
+
+def _settled(w: _Writer, before, after):
+    return [
+        _("Project settled: final grant %(grant)s, paid %(paid)s, balance %(balance)s")
+        % {"grant": w.money(after["final_grant"]), "paid": w.money(after["paid"]), "balance": w.money(after["balance"])}
+    ]
+
+
+def _settlement_prepared(w: _Writer, before, after):
+    return [_("Settlement prepared: final grant %(grant)s, balance %(balance)s") % {"grant": w.money(after["final_grant"]), "balance": w.money(after["balance"])}]
+
+
+def _return_recorded(w: _Writer, before, after):
+    return [_("Return of the excess grant recorded: %(amount)s") % {"amount": w.money(after["amount"])}]
+
+
+def _balance_payment(w: _Writer, before, after):
+    return [_("Balance of the settlement approved for payment: %(amount)s") % {"amount": w.money(after["amount"])}]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -579,6 +611,15 @@ _BUILDERS = {
     "project.account_given": lambda w, before, after: [_("Account for payments given")],
     "project.agreement_uploaded": _agreement_uploaded,
     "project.agreement_confirmed": _agreement_confirmed,
+    "project_decision.prepare": _project_decision_prepared,
+    "project_decision.sign": _project_decision_signed,
+    "project_decision.document_stored": lambda w, before, after: [_("Signed decision document stored")],
+    "project_decision.notify": lambda w, before, after: [_("Decision sent to the project's people")],
+    "project.settlement_prepared": _settlement_prepared,
+    "project.settled": _settled,
+    "project.balance_payment_approved": _balance_payment,
+    "project.return_recorded": _return_recorded,
+    "project.closed": lambda w, before, after: [_("Project closed")],
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -615,6 +656,12 @@ _LABELS = {
     "project.refused": lambda: _("Grant refused by the recipient"),
     "project.agreement_uploaded": lambda: _("Agreement with the partners uploaded"),
     "project.agreement_confirmed": lambda: _("A partner confirmed the agreement with the partners"),
+    "project_decision.prepare": lambda: _("Decision on the project prepared"),
+    "project_decision.sign": lambda: _("Decision on the project signed"),
+    "project.settlement_prepared": lambda: _("Settlement prepared"),
+    "project.settled": lambda: _("Project settled"),
+    "project.balance_payment_approved": lambda: _("Balance of the settlement approved for payment"),
+    "project.return_recorded": lambda: _("Return of the excess grant recorded"),
 }
 
 

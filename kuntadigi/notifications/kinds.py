@@ -47,6 +47,7 @@ KINDS: dict[str, Kind] = {
     # Funded projects
     "grant_refused": Kind(_("A grant was refused"), Category.REQUIRED),
     "account_changed": Kind(_("The account a grant is paid to was changed"), Category.REQUIRED),
+    "project_decision_signed": Kind(_("Decision on a funded project (payment reduction, settlement)"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

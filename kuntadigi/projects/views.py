@@ -17,7 +17,7 @@ from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
 
-from . import rules, services
+from . import rules, services, services_settlement
 from .forms import AccountForm, AgreementForm, RefuseForm
 from .models import PartnerAgreement
 
@@ -63,6 +63,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
         "error_items": error_items(agreement_form) if agreement_form is not None else [],
         "to_do": services.to_do(user, project, agreement, confirmations),
     }
+    context.update(services_settlement.project_context(user, project))
     return render(request, "projects/detail.html", context, status=status)
 
 
