@@ -558,7 +558,9 @@ def _settled(w: _Writer, before, after):
 
 
 def _settlement_prepared(w: _Writer, before, after):
-    return [_("Settlement prepared: final grant %(grant)s, balance %(balance)s") % {"grant": w.money(after["final_grant"]), "balance": w.money(after["balance"])}]
+    return [
+        _("Settlement prepared: final grant %(grant)s, balance %(balance)s") % {"grant": w.money(after["final_grant"]), "balance": w.money(after["balance"])}
+    ]
 
 
 def _return_recorded(w: _Writer, before, after):

@@ -379,7 +379,11 @@ def store_final_document(decision_pk: int) -> bool:
         decision.document_sha256 = digest
         decision.save(update_fields=["document", "document_sha256"])
         audit.record(
-            None, "project_decision.document_stored", decision, application_id=decision.project.application_id, after={"document_sha256": digest, "bytes": len(pdf)}
+            None,
+            "project_decision.document_stored",
+            decision,
+            application_id=decision.project.application_id,
+            after={"document_sha256": digest, "bytes": len(pdf)},
         )
         if decision.notified_at is None:
             from .tasks import notify_project_decision

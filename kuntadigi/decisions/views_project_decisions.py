@@ -147,7 +147,9 @@ def payment_reduction_prepare(request, request_pk: int):
     """The officials' page for the draft of a payment-reduction decision on an approved request."""
     from kuntadigi.payments.models import PaymentRequest
 
-    payment_request = get_object_or_404(PaymentRequest.objects.select_related("project__application__call", "project__decision", "reduction_decision"), pk=request_pk)
+    payment_request = get_object_or_404(
+        PaymentRequest.objects.select_related("project__application__call", "project__decision", "reduction_decision"), pk=request_pk
+    )
     project = payment_request.project
     if not permissions.can_view_project_decisions(request.user, project):
         raise Http404

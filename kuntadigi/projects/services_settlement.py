@@ -72,15 +72,15 @@ def paid_total(project) -> Decimal:
 def figures(project) -> rules.Settlement:
     """The settlement in cents (projects/rules.py `settlement`)."""
     total = sum((rules.cents(r.accepted or 0) for r in approved_requests(project)), 0)
-    return rules.settlement(
-        share=project.share, total_accepted=total, maximum_grant=rules.cents(project.maximum_grant), paid=rules.cents(paid_total(project))
-    )
+    return rules.settlement(share=project.share, total_accepted=total, maximum_grant=rules.cents(project.maximum_grant), paid=rules.cents(paid_total(project)))
 
 
 def _lines(requests) -> list:
     from kuntadigi.payments.models import CostLine
 
-    return list(CostLine.objects.filter(request__in=requests).select_related("organisation", "category").order_by("organisation__name_fi", "category__order", "pk"))
+    return list(
+        CostLine.objects.filter(request__in=requests).select_related("organisation", "category").order_by("organisation__name_fi", "category__order", "pk")
+    )
 
 
 def settlement_facts(project, source=None) -> dict:
@@ -298,7 +298,13 @@ def on_sign(user, decision) -> None:
             approved_at=clock.now(),
             end_to_end_id=f"KD-{project.pk}-SETTLEMENT-{settlement.pk}"[:35],
         )
-        audit.record(user, "project.balance_payment_approved", project, application_id=project.application_id, after={"payment": payment.pk, "amount": str(payment.amount)})
+        audit.record(
+            user,
+            "project.balance_payment_approved",
+            project,
+            application_id=project.application_id,
+            after={"payment": payment.pk, "amount": str(payment.amount)},
+        )
     _close_if_done(None, project, settlement)
 
 
@@ -350,7 +356,14 @@ def record_return(user, project_pk: int, returned_on: date, amount: Decimal) -> 
         settlement.returned_on = returned_on
         settlement.return_recorded_by = user
         settlement.save(update_fields=["returned_amount", "returned_on", "return_recorded_by"])
-        audit.record(user, "project.return_recorded", project, application_id=project.application_id, before=before, after={**_snapshot(settlement), "amount": str(amount)})
+        audit.record(
+            user,
+            "project.return_recorded",
+            project,
+            application_id=project.application_id,
+            before=before,
+            after={**_snapshot(settlement), "amount": str(amount)},
+        )
         _close_if_done(user, project, settlement)
     return settlement
 

@@ -34,9 +34,10 @@ def funded(world, key: str = "sv") -> FundedProject:
     project.state = State.UNDER_REVIEW
     project.save(update_fields=["iban", "bic", "state"])
     clock.set_now(SETTLEMENT_DAY)
-    Report.objects.create(project=project, kind=Report.Kind.FINAL, due_date=date(2023, 2, 28), state="approved", approved_by=world.preparer, approved_at=clock.now())
+    Report.objects.create(
+        project=project, kind=Report.Kind.FINAL, due_date=date(2023, 2, 28), state="approved", approved_by=world.preparer, approved_at=clock.now()
+    )
     return project
-
 
 
 def approved_request(world, project, lines, *, is_final=False) -> PaymentRequest:
@@ -58,7 +59,13 @@ def approved_request(world, project, lines, *, is_final=False) -> PaymentRequest
     for organisation, code, amount, ok, reason in lines:
         category = CostCategory.objects.get(call=project.application.call, code=code)
         CostLine.objects.create(
-            request=request, organisation=organisation, category=category, description=f"{category.name_fi} {number}", amount=amount, accepted=ok, reduction_reason=reason
+            request=request,
+            organisation=organisation,
+            category=category,
+            description=f"{category.name_fi} {number}",
+            amount=amount,
+            accepted=ok,
+            reduction_reason=reason,
         )
         claimed += amount
         accepted += ok
@@ -70,9 +77,17 @@ def approved_request(world, project, lines, *, is_final=False) -> PaymentRequest
 def paid(world, project, amount: Decimal, *, state: str = PaymentBatch.State.PAID) -> Payment:
     """A payment of `amount` to the project, in a batch in `state` (paid by default)."""
     call = project.application.call
-    batch = PaymentBatch.objects.create(call=call, number=PaymentBatch.objects.filter(call=call).count() + 1, due_date=date(2022, 6, 1), state=state, created_by=world.preparer)
+    batch = PaymentBatch.objects.create(
+        call=call, number=PaymentBatch.objects.filter(call=call).count() + 1, due_date=date(2022, 6, 1), state=state, created_by=world.preparer
+    )
     return Payment.objects.create(
-        project=project, kind=Payment.Kind.INSTALMENT, amount=amount, iban=project.iban, approved_by=world.decision_maker, batch=batch, end_to_end_id=f"T-{project.pk}-{batch.pk}"
+        project=project,
+        kind=Payment.Kind.INSTALMENT,
+        amount=amount,
+        iban=project.iban,
+        approved_by=world.decision_maker,
+        batch=batch,
+        end_to_end_id=f"T-{project.pk}-{batch.pk}",
     )
 
 

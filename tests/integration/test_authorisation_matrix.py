@@ -149,7 +149,10 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "projects:confirm": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Decisions on the project and its settlement: the call's officials only; the signed document also the project's people.
     "decisions:project_decision": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
-    "decisions:project_decision_preview_pdf": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:project_decision_preview_pdf": (
+        {"pk": "{project}", "decision_pk": "{project_decision}"},
+        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
     "decisions:project_decision_sign": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:project_decision_document": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
     "decisions:payment_reduction_prepare": ({"request_pk": "{payment_request}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),

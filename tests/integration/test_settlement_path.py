@@ -88,15 +88,25 @@ def test_positive_balance_is_paid_through_a_batch_and_the_project_closes_when_it
     assert settlement.close_due() == 0  # the balance is not paid yet
     with pytest.raises(Refused, match="balance has not been paid"):
         settlement.close(world.preparer, project.pk)
-    payment.batch = PaymentBatch.objects.create(call=project.application.call, number=99, due_date=support.SETTLEMENT_DAY.date(), state="paid", created_by=world.preparer)
+    payment.batch = PaymentBatch.objects.create(
+        call=project.application.call, number=99, due_date=support.SETTLEMENT_DAY.date(), state="paid", created_by=world.preparer
+    )
     payment.save(update_fields=["batch"])
     call_command("close_settled_projects", stdout=io.StringIO())
     assert fresh(project).state == State.CLOSED
     assert settlement.close_due() == 0  # idempotent
 
     actions = list(AuditEvent.objects.filter(application_id=project.application_id).values_list("action", flat=True))
-    for action in ("project_decision.prepare", "project.settlement_prepared", "project_decision.sign", "project.settled", "project.balance_payment_approved",
-                   "project_decision.document_stored", "project_decision.notify", "project.closed"):
+    for action in (
+        "project_decision.prepare",
+        "project.settlement_prepared",
+        "project_decision.sign",
+        "project.settled",
+        "project.balance_payment_approved",
+        "project_decision.document_stored",
+        "project_decision.notify",
+        "project.closed",
+    ):
         assert action in actions
 
 
@@ -218,7 +228,12 @@ def test_the_payment_reduction_goes_the_same_path(world, django_capture_on_commi
     decisions_support.consent_to_email(project.application)
     lead, partner = support.organisations(project)
     request = support.approved_request(
-        world, project, [(lead, "staff", Decimal("5000.00"), Decimal("5000.00"), ""), (partner, "travel", Decimal("1200.00"), Decimal("700.00"), "Ulkomaanmatka ei kuulu hankkeeseen.")]
+        world,
+        project,
+        [
+            (lead, "staff", Decimal("5000.00"), Decimal("5000.00"), ""),
+            (partner, "travel", Decimal("1200.00"), Decimal("700.00"), "Ulkomaanmatka ei kuulu hankkeeseen."),
+        ],
     )
     plain = support.approved_request(world, project, [(lead, "staff", Decimal("100.00"), Decimal("100.00"), "")])
     with pytest.raises(Refused, match="No line of this payment request was reduced"):
