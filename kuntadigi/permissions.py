@@ -851,6 +851,46 @@ def can_view_payment_request(user, payment_request) -> Decision:
     if not _authenticated(user):
         return deny(_("Sign in first."))
     if is_project_member(user, payment_request.project):
+# ── Decisions on funded projects and the settlement (owner: decisions, projects settlement) ──
+
+
+def can_view_project_decisions(user, project) -> Decision:
+    """The drafts and previews of decisions on a project, and its settlement work: the call's officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if has_call_role(user, project.application.call_id, *CALL_OFFICIAL_ROLES):
+        return ALLOW
+    return deny(_("Only the call's preparers, presenting officials and decision-makers see the decisions being prepared on a project."))
+
+
+def can_prepare_project_decision(user, project) -> Decision:
+    """Preparing a decision on a project (a payment reduction, the settlement): the call's preparers and presenting officials."""
+    if has_call_role(user, project.application.call_id, "preparer", "presenter"):
+        return ALLOW
+    return deny(_("Only the call's preparers and presenting officials prepare decisions on projects."))
+
+
+def can_sign_project_decision(user, decision) -> Decision:
+    """Only the decision-maker named on the decision, still a decision-maker in the call, and not the person
+    who prepared it (four eyes: money is decided by two people)."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if decision.decision_maker_id != user.pk:
+        return deny(_("Only the decision-maker named on the decision can sign it."))
+    if "decision_maker" not in call_roles(user, decision.project.application.call_id):
+        return deny(_("You are no longer a decision-maker in this call."))
+    if decision.prepared_by_id == user.pk:
+        return deny(_("You prepared this decision: another person must sign it."))
+    return ALLOW
+
+
+def can_download_project_decision(user, project) -> Decision:
+    """A signed decision on a project: the staff of the lead and the partners, and the call's officials."""
+    if not _authenticated(user):
+        return deny(_("Sign in first."))
+    if is_project_member(user, project):
+        return ALLOW
+    if has_call_role(user, project.application.call_id, *CALL_OFFICIAL_ROLES):
         return ALLOW
     return deny(_("Your organisations do not take part in this project."))
 
@@ -869,3 +909,15 @@ def can_edit_payment_request(user, payment_request) -> Decision:
     if project.state not in PAYABLE_STATES:
         return deny(_("No payment request can be made while the project is in this state."))
     return ALLOW
+def can_record_return(user, project) -> Decision:
+    """Recording a return of an excess grant: the call's preparers (they follow the project's money)."""
+    if has_call_role(user, project.application.call_id, "preparer"):
+        return ALLOW
+    return deny(_("Only the call's preparers record returns of an excess grant."))
+
+
+def can_close_project(user, project) -> Decision:
+    """Closing a settled project: the call's preparers."""
+    if has_call_role(user, project.application.call_id, "preparer"):
+        return ALLOW
+    return deny(_("Only the call's preparers close a project."))

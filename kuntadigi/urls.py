@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.reports.urls_reports")),
     path("", include("kuntadigi.payments.urls_batches")),
     path("", include("kuntadigi.payments.urls_requests")),
+    path("", include("kuntadigi.projects.urls_settlement")),
     path("", include("kuntadigi.assessment.urls")),
     path("", include("kuntadigi.publication.urls")),
     path("", include("kuntadigi.mfa.urls")),

@@ -631,6 +631,38 @@ def _ledger(text, side):
 
 def _payment_request_submitted(w: _Writer, before, after):
     return [_("Payment request %(number)s submitted: costs claimed %(amount)s") % {"number": after["number"], "amount": w.money(after["claimed"])}]
+def _project_decision_kind(after_or_before) -> str:
+    kinds = {"payment_reduction": _("payment-reduction decision"), "settlement": _("settlement decision")}
+    return kinds.get((after_or_before or {}).get("kind", ""), _("decision on the project"))
+
+
+def _project_decision_prepared(w: _Writer, before, after):
+    return [_("Draft %(kind)s prepared") % {"kind": _project_decision_kind(after)}]
+
+
+def _project_decision_signed(w: _Writer, before, after):
+    return [_("%(kind)s signed") % {"kind": _project_decision_kind(after).capitalize()}]
+
+
+def _settled(w: _Writer, before, after):
+    return [
+        _("Project settled: final grant %(grant)s, paid %(paid)s, balance %(balance)s")
+        % {"grant": w.money(after["final_grant"]), "paid": w.money(after["paid"]), "balance": w.money(after["balance"])}
+    ]
+
+
+def _settlement_prepared(w: _Writer, before, after):
+    return [
+        _("Settlement prepared: final grant %(grant)s, balance %(balance)s") % {"grant": w.money(after["final_grant"]), "balance": w.money(after["balance"])}
+    ]
+
+
+def _return_recorded(w: _Writer, before, after):
+    return [_("Return of the excess grant recorded: %(amount)s") % {"amount": w.money(after["amount"])}]
+
+
+def _balance_payment(w: _Writer, before, after):
+    return [_("Balance of the settlement approved for payment: %(amount)s") % {"amount": w.money(after["amount"])}]
 
 
 _BUILDERS = {
@@ -698,6 +730,15 @@ _BUILDERS = {
     "payment_request.ledger_uploaded": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s attached: %(name)s"), "after"),
     "payment_request.ledger_removed": _ledger(lambda: _("Payment request %(number)s: ledger extract of %(organisation)s removed: %(name)s"), "before"),
     "payment_request.submitted": _payment_request_submitted,
+    "project_decision.prepare": _project_decision_prepared,
+    "project_decision.sign": _project_decision_signed,
+    "project_decision.document_stored": lambda w, before, after: [_("Signed decision document stored")],
+    "project_decision.notify": lambda w, before, after: [_("Decision sent to the project's people")],
+    "project.settlement_prepared": _settlement_prepared,
+    "project.settled": _settled,
+    "project.balance_payment_approved": _balance_payment,
+    "project.return_recorded": _return_recorded,
+    "project.closed": lambda w, before, after: [_("Project closed")],
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -752,6 +793,12 @@ _LABELS = {
     "payment_request.ledger_uploaded": lambda: _("Ledger extract attached to a payment request"),
     "payment_request.ledger_removed": lambda: _("Ledger extract removed from a payment request"),
     "payment_request.submitted": lambda: _("Payment request submitted"),
+    "project_decision.prepare": lambda: _("Decision on the project prepared"),
+    "project_decision.sign": lambda: _("Decision on the project signed"),
+    "project.settlement_prepared": lambda: _("Settlement prepared"),
+    "project.settled": lambda: _("Project settled"),
+    "project.balance_payment_approved": lambda: _("Balance of the settlement approved for payment"),
+    "project.return_recorded": lambda: _("Return of the excess grant recorded"),
 }
 
 

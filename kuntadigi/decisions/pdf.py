@@ -20,6 +20,11 @@ def pdf_filename(document: DecisionDocument) -> str:
 
 
 def render_pdf(document: DecisionDocument) -> bytes:
+    return html_to_pdf(document_html(document))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A decision's standalone HTML as PDF with the decisions' print style (every kind of decision)."""
     # WeasyPrint needs the system's pango; importing it only here keeps the rest of the site running without it.
     from weasyprint import CSS, HTML
 
@@ -27,4 +32,4 @@ def render_pdf(document: DecisionDocument) -> bytes:
     css_path = finders.find("css/decision-pdf.css")
     if css_path:
         stylesheets.append(CSS(filename=css_path))
-    return HTML(string=document_html(document)).write_pdf(stylesheets=stylesheets)
+    return HTML(string=html).write_pdf(stylesheets=stylesheets)

@@ -41,3 +41,31 @@ def notify_decision(decision_id: int) -> int:
     sent = deliver(decision_id)
     logger.info("Decision %s: %d notification messages sent", decision_id, sent)
     return sent
+
+
+@task()
+def render_project_decision_pdf(decision_id: int) -> str:
+    """A decision on a funded project (services_project_decisions): a draft's watermarked preview, or
+    the signed decision's final PDF, stored once (then the notification)."""
+    from . import services_project_decisions as project_decisions
+    from .models import ProjectDecision
+
+    decision = ProjectDecision.objects.filter(pk=decision_id).only("state").first()
+    if decision is None:
+        logger.warning("Project decision %s no longer exists; nothing to render", decision_id)
+        return "missing"
+    if decision.state == ProjectDecision.State.SIGNED:
+        stored = project_decisions.store_final_document(decision_id)
+        logger.info("Project decision %s: final document %s", decision_id, "stored" if stored else "already stored")
+        return "final" if stored else "unchanged"
+    return "preview" if project_decisions.store_preview(decision_id) else "unchanged"
+
+
+@task()
+def notify_project_decision(decision_id: int) -> int:
+    """E-mail the lead's and the partners' people the link to the signed decision on their project."""
+    from . import services_project_decisions as project_decisions
+
+    sent = project_decisions.notify(decision_id)
+    logger.info("Project decision %s: %d notification messages sent", decision_id, sent)
+    return sent

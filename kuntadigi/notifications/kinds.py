@@ -52,6 +52,7 @@ KINDS: dict[str, Kind] = {
     "report_supplement_request": Kind(_("Request for supplement to a project's report"), Category.REQUIRED),
     "payment_made": Kind(_("A payment of a grant was made"), Category.REQUIRED),
     "payment_request_submitted": Kind(_("A payment request waits to be checked"), Category.REQUIRED),
+    "project_decision_signed": Kind(_("Decision on a funded project (payment reduction, settlement)"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

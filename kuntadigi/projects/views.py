@@ -20,7 +20,7 @@ from kuntadigi.reports.views_reports import project_reports_context
 from kuntadigi.payments.services_batches import paid_context
 from kuntadigi.payments import services_requests
 
-from . import rules, services
+from . import rules, services, services_settlement
 from .forms import AccountForm, AgreementForm, RefuseForm
 from .models import PartnerAgreement
 
@@ -69,6 +69,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
     }
     context.update(project_reports_context(user, project))
     context.update(services_requests.project_section(user, project))
+    context.update(services_settlement.project_context(user, project))
     return render(request, "projects/detail.html", context, status=status)
 
 

@@ -186,6 +186,18 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
         row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
     ),
     "payment_requests:submit": ({"pk": "{pr_project}", "number": "{pr_number}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Decisions on the project and its settlement: the call's officials only; the signed document also the project's people.
+    "decisions:project_decision": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:project_decision_preview_pdf": (
+        {"pk": "{project}", "decision_pk": "{project_decision}"},
+        row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ),
+    "decisions:project_decision_sign": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "decisions:project_decision_document": ({"pk": "{project}", "decision_pk": "{project_decision}"}, row(LOGIN, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "decisions:payment_reduction_prepare": ({"request_pk": "{payment_request}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "settlement:prepare": ({"pk": "{project}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "settlement:record_return": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "settlement:close": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -324,6 +336,11 @@ POST_MATRIX: dict[str, dict] = {
     "payment_requests:ledger_upload": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "payment_requests:ledger_remove": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
     "payment_requests:submit": row(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+    "decisions:project_decision_sign": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "decisions:payment_reduction_prepare": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "settlement:prepare": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "settlement:record_return": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "settlement:close": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -378,12 +395,15 @@ def world(db):
     project, agreement = funded_project(app, users)
     report, report_attachment = project_report(project, users)
     payreq_ids = payment_request(project, users)
+    project_decision, payment_request = settled_project_rows(project, users)
     ids = {
         **payreq_ids,
         "{project}": project.pk,
         "{agreement}": agreement.pk,
         "{report}": report.pk,
         "{report_attachment}": report_attachment.pk,
+        "{project_decision}": project_decision.pk,
+        "{payment_request}": payment_request.pk,
         "{call}": call.slug,
         "{app}": app.pk,
         "{n}": submission.number,
@@ -460,6 +480,23 @@ def payment_request(project, users) -> dict:
     extract.file.save("ote.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     extract.save()
     return {"{pr_project}": project.pk, "{pr_number}": found.number, "{pr_line}": line.pk, "{pr_extract}": extract.pk}
+def settled_project_rows(project, users):
+    """A signed settlement decision with its stored document, and a draft payment request (rows only: the
+    matrix asks who reaches them, not what they say)."""
+    import hashlib
+    from datetime import date
+
+    from kuntadigi.decisions.models import ProjectDecision
+    from kuntadigi.payments.models import PaymentRequest
+
+    maker = users["official"]
+    decision = ProjectDecision(project=project, kind="settlement", language="fi", state="signed", presenter=maker, decision_maker=maker, prepared_by=maker)
+    content = b"%PDF-1.4\n% settlement\n"
+    decision.document.save("loppuselvitys.pdf", ContentFile(content), save=False)
+    decision.document_sha256 = hashlib.sha256(content).hexdigest()
+    decision.save()
+    request = PaymentRequest.objects.create(project=project, number=1, period_start=date(2021, 1, 1), period_end=date(2021, 6, 30), created_by=users["lead"])
+    return decision, request
 
 
 def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:
@@ -645,6 +682,15 @@ def test_others_change_no_project(client, world, role):
 PROJECT_URLS = [name for name, (kwargs, _row) in GET_MATRIX.items() if "{project}" in kwargs.values()]
 # The call's officials read a project (its page and agreement); its forms send them back with the reason.
 OFFICIAL_GETS = {"projects:detail": OK, "projects:agreement_download": OK, "projects:refuse": REDIRECT, "projects:account": REDIRECT}
+# The settlement and the decisions on the project: the call's officials read them (a signed decision's preview and
+# signing page send them to the document and to the decision with the reason).
+OFFICIAL_GETS |= {
+    "decisions:project_decision": OK,
+    "decisions:project_decision_preview_pdf": REDIRECT,
+    "decisions:project_decision_sign": REDIRECT,
+    "decisions:project_decision_document": OK,
+    "settlement:prepare": OK,
+}
 
 
 @pytest.mark.parametrize("role", MINISTRY)
