@@ -808,6 +808,8 @@ def can_review_report(user, report, part: str) -> Decision:
     if part in services_reports.parts_passed(report):
         return deny(_("This review has already passed."))
     return ALLOW
+
+
 # ── Payment batches (owner: payments, batches) ──────────────────────────────
 
 
@@ -827,6 +829,8 @@ def can_manage_payment_batches(user, call) -> Decision:
     if has_call_role(user, call, "preparer"):
         return ALLOW
     return deny(_("Only the call's preparers make, export and mark payment batches paid, and download their files."))
+
+
 # ── Payment requests (owner: payments, the lead's side) ─────────────────────
 
 
@@ -851,6 +855,26 @@ def can_view_payment_request(user, payment_request) -> Decision:
     if not _authenticated(user):
         return deny(_("Sign in first."))
     if is_project_member(user, payment_request.project):
+        return ALLOW
+    return deny(_("Your organisations do not take part in this project."))
+
+
+def can_edit_payment_request(user, payment_request) -> Decision:
+    """Lines, ledger extracts and submitting: the lead organisation's staff, while the request is a draft
+    and the project may be paid."""
+    from kuntadigi.payments.lifecycle import State
+    from kuntadigi.projects.lifecycle import PAYABLE_STATES
+
+    project = payment_request.project
+    if project.application.lead_id not in organisation_ids(user):
+        return deny(_("Only the lead organisation's staff can change or submit the payment request."))
+    if payment_request.state != State.DRAFT:
+        return deny(_("The payment request has been submitted: it no longer changes."))
+    if project.state not in PAYABLE_STATES:
+        return deny(_("No payment request can be made while the project is in this state."))
+    return ALLOW
+
+
 # ── Decisions on funded projects and the settlement (owner: decisions, projects settlement) ──
 
 
@@ -895,20 +919,6 @@ def can_download_project_decision(user, project) -> Decision:
     return deny(_("Your organisations do not take part in this project."))
 
 
-def can_edit_payment_request(user, payment_request) -> Decision:
-    """Lines, ledger extracts and submitting: the lead organisation's staff, while the request is a draft
-    and the project may be paid."""
-    from kuntadigi.payments.lifecycle import State
-    from kuntadigi.projects.lifecycle import PAYABLE_STATES
-
-    project = payment_request.project
-    if project.application.lead_id not in organisation_ids(user):
-        return deny(_("Only the lead organisation's staff can change or submit the payment request."))
-    if payment_request.state != State.DRAFT:
-        return deny(_("The payment request has been submitted: it no longer changes."))
-    if project.state not in PAYABLE_STATES:
-        return deny(_("No payment request can be made while the project is in this state."))
-    return ALLOW
 def can_record_return(user, project) -> Decision:
     """Recording a return of an excess grant: the call's preparers (they follow the project's money)."""
     if has_call_role(user, project.application.call_id, "preparer"):

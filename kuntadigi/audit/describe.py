@@ -574,6 +574,8 @@ def _report_reviewed(w: _Writer, before, after):
 def _report_supplement(w: _Writer, before, after):
     values = {"kind": _report_kind(after), "day": w.day(after["due_date"]), "message": after["message"]}
     return [_("Supplement to the %(kind)s requested by %(day)s: %(message)s") % values]
+
+
 def _batch_created(w: _Writer, before, after):
     return [_("Payment batch %(number)s made, due on %(day)s") % {"number": after["number"], "day": w.day(after["due_date"])}]
 
@@ -605,6 +607,8 @@ def _batch_paid(w: _Writer, before, after):
 
 def _payment_paid(w: _Writer, before, after):
     return [_("Payment of %(amount)s paid, value date %(day)s") % {"amount": w.money(after["amount"]), "day": w.day(after["value_date"])}]
+
+
 def _payment_request_created(w: _Writer, before, after):
     values = {"number": after["number"], "start": w.day(after["period_start"]), "end": w.day(after["period_end"])}
     if after.get("is_final"):
@@ -631,6 +635,8 @@ def _ledger(text, side):
 
 def _payment_request_submitted(w: _Writer, before, after):
     return [_("Payment request %(number)s submitted: costs claimed %(amount)s") % {"number": after["number"], "amount": w.money(after["claimed"])}]
+
+
 def _project_decision_kind(after_or_before) -> str:
     kinds = {"payment_reduction": _("payment-reduction decision"), "settlement": _("settlement decision")}
     return kinds.get((after_or_before or {}).get("kind", ""), _("decision on the project"))

@@ -458,6 +458,8 @@ def project_report(project, users):
     attachment.file.save("vahvistus.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     attachment.save()
     return report, attachment
+
+
 def payment_request(project, users) -> dict:
     """The project's draft payment request 1 with a line of the lead and the lead's ledger extract."""
     from datetime import date
@@ -480,6 +482,8 @@ def payment_request(project, users) -> dict:
     extract.file.save("ote.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     extract.save()
     return {"{pr_project}": project.pk, "{pr_number}": found.number, "{pr_line}": line.pk, "{pr_extract}": extract.pk}
+
+
 def settled_project_rows(project, users):
     """A signed settlement decision with its stored document, and a draft payment request (rows only: the
     matrix asks who reaches them, not what they say)."""
@@ -825,6 +829,8 @@ def test_payment_batches_for_the_calls_preparers_and_payment_approvers(client, m
             wrong[f"POST {name}"] = f"expected {expected[role]}, got {got}"
     assert not wrong, f"{role}: {wrong}"
     assert list(PaymentBatch.objects.values()) == before
+
+
 @pytest.mark.parametrize("role", ["outsider", "partner", "official", "lead"])
 def test_refused_posts_change_no_payment_request(client, world, role):
     """After every refused POST to a payment request's URLs, the request, its line and its extract are as they were."""
