@@ -758,3 +758,14 @@ def can_confirm_agreement(user, project, organisation_id: int) -> Decision:
     if organisation_id not in organisation_ids(user):
         return deny(_("Only the partner organisation's staff can confirm its agreement."))
     return _project_open(project)
+
+
+# ── Follow-up of funded projects: the officials' overdue list (owner: officials, followup) ──────────
+
+
+def can_view_follow_up(user, call) -> Decision:
+    """The call's list of overdue follow-up (reports, payment requests to check, grants not accepted):
+    its preparers, presenting official, decision-maker and payment approvers."""
+    if has_call_role(user, call, *CALL_OFFICIAL_ROLES, "payment_approver"):
+        return ALLOW
+    return deny(_("Only the call's officials and payment approvers see the follow-up of its projects."))

@@ -84,8 +84,8 @@ def _report_subject(reference: str, overdue: bool, final: bool) -> str:
     values = {"reference": reference}
     if overdue:
         if final:
-            return _("The final report of project %(reference)s is overdue") % values
-        return _("The interim report of project %(reference)s is overdue") % values
+            return _("Reminder: the final report of project %(reference)s is overdue") % values
+        return _("Reminder: the interim report of project %(reference)s is overdue") % values
     if final:
         return _("Reminder: the final report of project %(reference)s is due") % values
     return _("Reminder: the interim report of project %(reference)s is due") % values

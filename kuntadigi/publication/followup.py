@@ -75,7 +75,10 @@ def _summary(value) -> dict[str, str]:
 
 
 def follow_up_record(decision: Decision) -> dict:
-    """The public follow-up fields of one grant, from with_follow_up's annotations."""
+    """The public follow-up fields of one grant, from with_follow_up's annotations (read with one query
+    for a decision that came without them: lists use queries.funded_grants and take none)."""
+    if not hasattr(decision, "public_project_state"):
+        decision = with_follow_up(Decision.objects.filter(pk=decision.pk)).get()
     state = decision.public_project_state or State.GRANTED
     status = PUBLIC_STATUS[state]
     summary = _summary(decision.public_final_summary)
