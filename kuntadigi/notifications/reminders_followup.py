@@ -72,7 +72,9 @@ def due_report_reminders(now: datetime) -> list[Reminder]:
                 key=rules.reminder_key(kind, rules_followup.dated_stage(stage, report.due_date), report.pk),
                 recipients=notify.lead_recipients(application),
                 template=f"notifications/email/{kind}",
-                subject=lambda reference=application.reference, overdue=overdue, final=report.kind == report.Kind.FINAL: _report_subject(reference, overdue, final),
+                subject=lambda reference=application.reference, overdue=overdue, final=report.kind == report.Kind.FINAL: _report_subject(
+                    reference, overdue, final
+                ),
                 context={"report": report, "project": report.project, "application": application, "call": application.call},
                 url=_project_url(report.project_id),
             )

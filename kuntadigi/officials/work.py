@@ -197,7 +197,8 @@ def work_for(user) -> Work:
                 call=call,
                 roles=[str(CallRole.Role(role).label) for role in ROLE_ORDER if role in roles],
                 phase=phase,
-                tasks=_tasks(user, call, roles, phase, apps.get(pk, {}), decisions.get(pk, {}), assignments.get(pk, 0)) + followup.work_tasks(call, roles, overdue),
+                tasks=_tasks(user, call, roles, phase, apps.get(pk, {}), decisions.get(pk, {}), assignments.get(pk, 0))
+                + followup.work_tasks(call, roles, overdue),
             )
         )
     requests = None

@@ -43,7 +43,12 @@ def follow_up(world, n: int | None = None):
             follow.payment(project, "1000.00", by=by)
             follow.payment(project, "500.50", by=by)
             follow.payment(project, "999.00", by=by, batch_state=PaymentBatch.State.EXPORTED)
-            follow.report(project, decision.costs_until or project.costs_until, state=ReportState.APPROVED, content={"summary": follow.SUMMARY, "improvement": "private draft text"})
+            follow.report(
+                project,
+                decision.costs_until or project.costs_until,
+                state=ReportState.APPROVED,
+                content={"summary": follow.SUMMARY, "improvement": "private draft text"},
+            )
         elif i == 1:
             follow.set_state(project, State.REFUSED, refusal_reason=REFUSAL_REASON)
         elif i == 2:
@@ -115,7 +120,11 @@ def test_the_api_carries_the_follow_up(client, world):
     by_id = {item["id"]: item for item in json.loads(client.get(reverse("api:v1:grants"), {"page_size": 50}).content)["items"]}
     first, refused, settled = (by_id[app.reference] for app in world.funded[:3])
     assert (first["status"], first["amount_paid"]) == ("running", "1500.50")
-    assert (first["final_summary_fi"], first["final_summary_sv"], first["final_summary_en"]) == (follow.SUMMARY["fi"], follow.SUMMARY["sv"], follow.SUMMARY["en"])
+    assert (first["final_summary_fi"], first["final_summary_sv"], first["final_summary_en"]) == (
+        follow.SUMMARY["fi"],
+        follow.SUMMARY["sv"],
+        follow.SUMMARY["en"],
+    )
     assert (refused["status"], refused["amount_paid"], refused["final_summary_fi"]) == ("refused", None, "")
     assert (settled["status"], settled["amount_paid"], settled["final_summary_fi"]) == ("completed", "2000.00", "")
     one = json.loads(client.get(reverse("api:v1:grant", args=[world.funded[1].reference])).content)

@@ -17,9 +17,8 @@ from kuntadigi.notifications.models import Message
 from kuntadigi.reports.lifecycle import State as ReportState
 from kuntadigi.reports.models import Report
 from tests import factories
-from tests.integration import decisions_support
+from tests.integration import decisions_support, projects_support
 from tests.integration import followup_support as follow
-from tests.integration import projects_support
 
 pytestmark = pytest.mark.django_db
 

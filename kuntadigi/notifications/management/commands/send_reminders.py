@@ -12,7 +12,8 @@ KINDS = ("reminder_draft", "reminder_confirmation", "reminder_supplement", *remi
 class Command(BaseCommand):
     help = (
         "Send the reminders due now (drafts not submitted and partners not confirmed 7 days and 1 day before a call closes; "
-        "requests for supplement the day before they are due; funded projects' reports 14 and 3 days before they are due and weekly when overdue, and grants not yet accepted 7 days and 1 day before the acceptance date), each once, and delete message records older than "
+        "requests for supplement the day before they are due; funded projects' reports 14 and 3 days before they are due and weekly "
+        "when overdue, and grants not yet accepted 7 days and 1 day before the acceptance date), each once, and delete message records older than "
         "KUNTADIGI_MESSAGE_RETENTION_DAYS. Run daily."
     )
 
