@@ -196,7 +196,7 @@ FOLLOW_UP_ROLES = {"preparer", "presenter", "decision_maker", "payment_approver"
 
 def overdue_counts(roles_by_call: dict[int, set[str]]) -> dict[int, int]:
     """Per call in which the person follows up projects, how many things are overdue (three queries)."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from kuntadigi.payments.lifecycle import State as RequestState
     from kuntadigi.payments.models import PaymentRequest
@@ -209,7 +209,18 @@ def overdue_counts(roles_by_call: dict[int, set[str]]) -> dict[int, int]:
     if not call_ids:
         return {}
     today = clock.helsinki(clock.now()).date()
-    counts: dict[int, int] = dict.fromkeys(call_ids, 0)
+    # Only the calls that have funded projects get the line (the same query counts the grants not accepted).
+    counts: dict[int, int] = {}
+    projects = (
+        FundedProject.objects.filter(application__call_id__in=call_ids)
+        .values("application__call_id")
+        .annotate(n=Count("pk", filter=Q(state=ProjectState.GRANTED, acceptance_due__lt=today)))
+        .order_by()
+    )
+    for row in projects:
+        counts[row["application__call_id"]] = row["n"]
+    if not counts:
+        return {}
     querysets = [
         (
             Report.objects.filter(
@@ -228,11 +239,10 @@ def overdue_counts(roles_by_call: dict[int, set[str]]) -> dict[int, int]:
             ),
             "project__application__call_id",
         ),
-        (FundedProject.objects.filter(application__call_id__in=call_ids, state=ProjectState.GRANTED, acceptance_due__lt=today), "application__call_id"),
     ]
     for queryset, key in querysets:
         for row in queryset.values(key).annotate(n=Count("pk")).order_by():
-            counts[row[key]] += row["n"]
+            counts[row[key]] = counts.get(row[key], 0) + row["n"]
     return counts
 
 

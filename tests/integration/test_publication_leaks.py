@@ -176,7 +176,7 @@ def follow_up_leaks(world, mark) -> None:
 
     by = world.preparer
     running, refused, settled = (follow.project_for(decision, state=ProjectState.RUNNING) for decision in world.decisions[:3])
-    follow.set_state(running, ProjectState.RUNNING, iban=mark("iban")[:34], bic=mark("bic")[:11])
+    follow.set_state(running, ProjectState.RUNNING, iban=mark("iban"), bic=mark("bc"))
     follow.set_state(refused, ProjectState.REFUSED, refusal_reason=mark("refusal reason"))
     follow.set_state(settled, ProjectState.SETTLED)
     request = follow.payment_request(running, clock.now(), by=by)
