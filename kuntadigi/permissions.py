@@ -931,3 +931,14 @@ def can_close_project(user, project) -> Decision:
     if has_call_role(user, project.application.call_id, "preparer"):
         return ALLOW
     return deny(_("Only the call's preparers close a project."))
+
+
+# ── Follow-up of funded projects: the officials' overdue list (owner: officials, followup) ──────────
+
+
+def can_view_follow_up(user, call) -> Decision:
+    """The call's list of overdue follow-up (reports, payment requests to check, grants not accepted):
+    its preparers, presenting official, decision-maker and payment approvers."""
+    if has_call_role(user, call, *CALL_OFFICIAL_ROLES, "payment_approver"):
+        return ALLOW
+    return deny(_("Only the call's officials and payment approvers see the follow-up of its projects."))

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.publication.urls")),
     path("", include("kuntadigi.mfa.urls")),
     path("", include("kuntadigi.officials.urls")),
+    path("", include("kuntadigi.officials.urls_followup")),
     path("admin/login/", mfa_views.admin_login, name="admin_login"),  # no second password form: the service's sign-in
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -241,7 +241,7 @@ def grants(request: HttpRequest, filters: Query[schemas.GrantFilters]):
     """Grants of the calls whose results are published, newest call first, then by reference. Filters
     combine (all must hold); a value that names nothing gives an empty list."""
     found = queries.filter_grants(
-        queries.funded_decisions(), call=filters.call, municipality=filters.municipality, region=filters.region, target_area=filters.target_area
+        queries.funded_grants(), call=filters.call, municipality=filters.municipality, region=filters.region, target_area=filters.target_area
     )
     if filters.organisation:
         found = api_queries.filter_by_organisation(found, filters.organisation)

@@ -199,6 +199,18 @@ class Grant(Schema):
     project_start: datetime.date | None = Field(..., description="Planned start of the project (ISO 8601).")
     project_end: datetime.date | None = Field(..., description="Planned end of the project (ISO 8601).")
     fictional: bool = Field(..., description="True when the grant is generated demo data, not a real decision.")
+    status: Literal["running", "completed", "refused"] = Field(
+        ..., description="The project's status: `running`, `completed` (settled or closed) or `refused` (the recipient refused the grant)."
+    )
+    amount_paid: Money | None = Field(
+        ...,
+        description="The euros paid to the project so far (payments in batches marked paid), a decimal string with two decimals; null for a refused grant.",
+        pattern=MONEY_PATTERN,
+        examples=["8925.00"],
+    )
+    final_summary_fi: str = Field(..., description="The public summary of the approved final report in Finnish; empty until the report is approved.")
+    final_summary_sv: str = Field(..., description="The same summary in Swedish; empty when not given.")
+    final_summary_en: str = Field(..., description="The same summary in English; empty when not given.")
     api_url: str = Field(..., description="Address of this grant in this API.")
     html_url: str = Field(..., description="Address of the project's public page.")
 

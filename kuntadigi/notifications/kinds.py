@@ -57,6 +57,9 @@ KINDS: dict[str, Kind] = {
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),
     "reminder_supplement": Kind(_("Reminder: supplement due"), Category.REMINDER),
+    "reminder_report": Kind(_("Reminder: a project's report is due"), Category.REMINDER),
+    "reminder_report_overdue": Kind(_("Reminder: a project's report is overdue"), Category.REMINDER),
+    "reminder_acceptance": Kind(_("Reminder: a grant to accept or refuse"), Category.REMINDER),
 }
 
 

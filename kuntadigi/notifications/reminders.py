@@ -167,8 +167,10 @@ def old_messages(now: datetime) -> int:
 def run(now: datetime, *, dry_run: bool = False) -> RunSummary:
     """Send every reminder due at `now` (each once) and delete old message records; with `dry_run`,
     only count what would be sent and deleted."""
+    from . import reminders_followup  # the funded projects' reminders (reports, acceptance of the grant)
+
     summary = RunSummary()
-    for reminder in due_call_reminders(now) + due_supplement_reminders(now):
+    for reminder in due_call_reminders(now) + due_supplement_reminders(now) + reminders_followup.due_reminders(now):
         if dry_run:
             summary.sent[reminder.kind] += would_send(reminder)
             continue

@@ -30,6 +30,8 @@ from kuntadigi.applications.lifecycle import RECEIVED_STATES, State
 from kuntadigi.applications.models import Application
 from kuntadigi.calls.models import Call, CallRole
 
+from . import followup
+
 
 def official_landing(user) -> str | None:
     """Where a person at the ministry lands after signing in: their work page. None for everyone else
@@ -186,6 +188,7 @@ def work_for(user) -> Work:
     apps = _application_counts(official_calls)
     decisions = _decision_counts(user, decision_calls)
     assignments = _assignment_counts(user, assessor_calls)
+    overdue = followup.overdue_counts({pk: roles for pk, (_call, roles) in by_call.items()})
     calls = []
     for pk, (call, roles) in sorted(by_call.items(), key=lambda item: _current_first(item[1][0], now)):
         phase = call.phase(now)
@@ -194,7 +197,8 @@ def work_for(user) -> Work:
                 call=call,
                 roles=[str(CallRole.Role(role).label) for role in ROLE_ORDER if role in roles],
                 phase=phase,
-                tasks=_tasks(user, call, roles, phase, apps.get(pk, {}), decisions.get(pk, {}), assignments.get(pk, 0)),
+                tasks=_tasks(user, call, roles, phase, apps.get(pk, {}), decisions.get(pk, {}), assignments.get(pk, 0))
+                + followup.work_tasks(call, roles, overdue),
             )
         )
     requests = None

@@ -119,6 +119,20 @@ COLUMNS: list[tuple[Field, Any]] = [
         Field("fictional", _("true when the grant is generated demonstration data, not a real decision."), BOOLEAN, "false"),
         lambda r: r["fictional"],
     ),
+    (
+        Field("status", _("The project's status: running, completed (settled or closed) or refused (the recipient refused the grant)."), CODE, "running"),
+        lambda r: r["status"],
+    ),
+    (
+        Field("amount_paid", _("The euros paid to the project so far (payments in batches marked paid); empty for a refused grant."), NUMBER, "8925.00"),
+        lambda r: r["amount_paid"],
+    ),
+    (
+        Field("final_summary_fi", _("The public summary of the approved final report, in Finnish (empty until the report is approved)."), TEXT, "Hanke toi…"),
+        lambda r: r["final_summary_fi"],
+    ),
+    (Field("final_summary_sv", _("The same summary in Swedish."), TEXT, "Projektet gav…"), lambda r: r["final_summary_sv"]),
+    (Field("final_summary_en", _("The same summary in English."), TEXT, "The project brought…"), lambda r: r["final_summary_en"]),
 ]
 
 HEADERS = [field.name for field, _take in COLUMNS]
@@ -162,7 +176,8 @@ GIVING_FIELDS: list[Field] = [
         "additional_data",
         _(
             "Everything else that is public: the reference, call, lead and partners (codes, names, regions), target areas, "
-            "the maximum share, the eligible cost period, and fictional."
+            "the maximum share, the eligible cost period, fictional, the project's status (running, completed, refused), "
+            "amountPaid (euros paid so far; null for a refused grant) and finalReportSummary (fi, sv, en; once the final report is approved)."
         ),
         _("object"),
         '{"reference": "DIGI-2020-0001", "fictional": false, …}',
@@ -251,7 +266,7 @@ def xlsx_file(grants: QuerySet[Decision], sheet_title: str = "grants") -> IO[byt
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    money = {"amount_granted"}
+    money = {"amount_granted", "amount_paid"}
     for decision in each_grant(grants):
         record = queries.grant_record(decision)
         row = []
@@ -378,7 +393,12 @@ def giving_grant(record: dict, call_url: str) -> dict:
         "eligibleCostsFrom": record["costs_from"],
         "eligibleCostsUntil": record["costs_until"],
         "fictional": record["fictional"],
+        "status": record["status"],
+        "amountPaid": record["amount_paid"],
     }
+    summary = {language: record[f"final_summary_{language}"] for language in ("fi", "sv", "en")}
+    if any(summary.values()):
+        grant["additional_data"]["finalReportSummary"] = summary
     if grant["awardDate"] is None:  # a signed decision always has a date; never write an invalid one
         del grant["awardDate"]
     return grant

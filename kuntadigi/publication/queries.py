@@ -29,6 +29,8 @@ from kuntadigi.decisions.models import Decision
 from kuntadigi.registry.models import Organisation, Region
 from kuntadigi.registry.rules import party_label
 
+from .followup import follow_up_record, summary_in, with_follow_up
+
 # ── Calls ────────────────────────────────────────────────────────────────────
 
 
@@ -160,9 +162,15 @@ def filter_grants(
     return grants
 
 
+def funded_grants() -> QuerySet[Decision]:
+    """funded_decisions with the public follow-up of each project (followup.py: status, paid, final
+    summary) as annotations: the queryset that public records (grant_record) are built from."""
+    return with_follow_up(funded_decisions())
+
+
 def grant(reference: str) -> Decision | None:
     """One funded grant by its application's reference, or None when it is not public."""
-    return funded_decisions().filter(application__reference=reference).first()
+    return funded_grants().filter(application__reference=reference).first()
 
 
 def iter_grants(grants: QuerySet[Decision], chunk_size: int = 500) -> Iterator[Decision]:
@@ -253,6 +261,8 @@ def grant_record(decision: Decision, on: date | None = None) -> dict:
         "project_start": application.start_date,
         "project_end": application.end_date,
         "fictional": call.generated_content,
+        # The project's follow-up: status, amount paid, the approved final report's public summary.
+        **follow_up_record(decision),
     }
 
 
@@ -278,7 +288,7 @@ def standing_for(org: Organisation, day: date | None = None) -> set[int]:
 def grants_of_organisation(org: Organisation, ids: set[int] | None = None) -> QuerySet[Decision]:
     """Every public grant the organisation takes part in, as lead or partner, across calls; with `ids`
     (standing_for), also those of the predecessors it stands for."""
-    return funded_decisions().filter(application__in=Participant.objects.filter(organisation_id__in=ids or {org.pk}).values("application"))
+    return funded_grants().filter(application__in=Participant.objects.filter(organisation_id__in=ids or {org.pk}).values("application"))
 
 
 def role_of(decision: Decision, ids: set[int]) -> str:
@@ -391,4 +401,5 @@ def localised_record(record: dict, language: str | None = None) -> dict:
     for area in record["target_areas"]:
         area["name"] = area.get(f"name_{language}") or area["name_fi"]
     record["call_title"] = record.get(f"call_title_{language}") or record["call_title_fi"]
+    record["final_summary"], record["final_summary_language"] = summary_in(record, language)
     return record

@@ -21,7 +21,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 def _grants_of(slug: str | None):
     """The grants to export and the call (None for all); 404 for a call whose results are not published."""
-    grants = queries.funded_decisions()
+    grants = queries.funded_grants()
     if slug is None:
         return grants, None
     call = queries.published_call(slug)

@@ -66,7 +66,7 @@ def call_results(request, slug: str):
     call = queries.published_call(slug)
     if call is None:
         raise Http404
-    grants = queries.funded_decisions().filter(application__call=call)
+    grants = queries.funded_grants().filter(application__call=call)
     areas = queries.call_target_areas(call)
     regions = list(queries.regions_of_grants(grants))
     form = ResultsFilterForm(

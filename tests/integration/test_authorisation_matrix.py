@@ -97,6 +97,10 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     # The work page of everyone at the ministry (a role in a call, the official or assessor flag); applicants get 404
     # (tests/integration/test_officials_work.py tests each role in a call).
     "officials:work": ({}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK)),
+    # The overdue list of the call's funded projects and its download: the call's officials and payment approvers
+    # (tests/integration/test_followup_overdue.py and the ministry's table below).
+    "followup:overdue": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "followup:overdue_export": ({"call_slug": "{call}", "fmt": "csv"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # Ranking and allocation: only the call's preparers, presenter and decision-maker (tests/integration/test_ranking.py).
     "decisions:ranking": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "decisions:ranking_proposal": ({"call_slug": "{call}", "pk": "{app}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -866,3 +870,15 @@ def test_the_ministry_does_not_open_the_leads_payment_request_pages(client, mini
         if got != expected:
             wrong[name] = f"expected {expected}, got {got}"
     assert not wrong, f"{role}: {wrong}"
+
+
+@pytest.mark.parametrize("role", MINISTRY)
+def test_the_follow_up_overdue_list_for_the_calls_officials_only(client, ministry, role):
+    """The overdue list of the call's funded projects and its downloads: the call's officials (and payment
+    approvers, tests/integration/test_followup_overdue.py); everyone else at the ministry 404."""
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    expected = OK if role in CALL_OFFICIALS else NOT_FOUND
+    assert outcome(client.get(url_for("followup:overdue", {"call_slug": "{call}"}, ids))) == expected
+    for fmt in ("csv", "xlsx"):
+        assert outcome(client.get(url_for("followup:overdue_export", {"call_slug": "{call}", "fmt": fmt}, ids))) == expected, fmt

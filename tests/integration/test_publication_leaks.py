@@ -146,6 +146,13 @@ def build_leaky_world():
     for app in hidden.funded:
         Application.objects.filter(pk=app.pk).update(project_name=mark("unpublished grant"), summary=mark("unpublished summary"))
 
+    # The funded projects' follow-up (publication.followup shows their status, the amount paid and the
+    # approved final report's summary): the account, the refusal's reason (the lead's own statement),
+    # payment requests, their lines, ledger extracts and reductions' reasons, a stopped payment's reason,
+    # reports not approved (and an approved interim report), the approved final report's other parts,
+    # reviews' notes and requests for supplement to a report.
+    follow_up_leaks(world, mark)
+
     # A public field, as a control: it must show up, so the pages really do show grants.
     public_name = "Julkinen hanke qzpublicok"
     Application.objects.filter(pk=funded.pk).update(project_name=public_name)
@@ -157,6 +164,61 @@ def build_leaky_world():
         "region": sorted({region.code for region in world.regions}),
     }
     return mark, values, public_name
+
+
+def follow_up_leaks(world, mark) -> None:
+    from kuntadigi.payments.models import CostLine, LedgerExtract, PaymentBatch
+    from kuntadigi.projects.lifecycle import State as ProjectState
+    from kuntadigi.reports.lifecycle import State as ReportState
+    from kuntadigi.reports.models import Report, ReportReview, ReportVersion
+    from kuntadigi.reports.models import SupplementRequest as ReportSupplement
+    from tests.integration import followup_support as follow
+
+    by = world.preparer
+    running, refused, settled = (follow.project_for(decision, state=ProjectState.RUNNING) for decision in world.decisions[:3])
+    follow.set_state(running, ProjectState.RUNNING, iban=mark("iban"), bic=mark("bc"))
+    follow.set_state(refused, ProjectState.REFUSED, refusal_reason=mark("refusal reason"))
+    follow.set_state(settled, ProjectState.SETTLED)
+    request = follow.payment_request(running, clock.now(), by=by)
+    CostLine.objects.create(
+        request=request,
+        organisation=running.application.lead,
+        category=BudgetLine.objects.filter(application=running.application).first().category,
+        description=mark("cost line"),
+        amount=Decimal("1000.00"),
+        accepted=Decimal("900.00"),
+        reduction_reason=mark("reduction reason"),
+    )
+    extract = LedgerExtract(
+        request=request,
+        organisation=running.application.lead,
+        original_name=f"{mark('ledger extract')}.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="3" * 64,
+        uploaded_by=by,
+    )
+    extract.file.save("ledger.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    extract.save()
+    paid = follow.payment(running, "700.00", by=by)
+    paid.stop_reason = mark("stop reason")
+    paid.save(update_fields=["stop_reason"])
+    follow.payment(running, "300.00", by=by, batch_state=PaymentBatch.State.EXPORTED)
+    final = follow.report(
+        running,
+        running.costs_until,
+        state=ReportState.APPROVED,
+        content={
+            "summary": {"fi": "Julkinen loppuraportin tiivistelmä", "sv": "", "en": ""},
+            "improvement": mark("report improvement"),
+            "indicators": [mark("indicator")],
+        },
+    )
+    version = ReportVersion.objects.create(report=final, number=1, content={"improvement": mark("report version")}, submitted_by=by)
+    ReportReview.objects.create(report=final, part="substantive", version=version, outcome="supplement", notes=mark("review notes"), reviewed_by=by)
+    ReportSupplement.objects.create(report=final, part="financial", message=mark("report supplement"), due_date=clock.now().date(), requested_by=by)
+    follow.report(running, running.costs_from, kind=Report.Kind.INTERIM, state=ReportState.APPROVED, content={"summary": {"fi": mark("interim summary")}})
+    follow.report(settled, settled.costs_until, state=ReportState.SUBMITTED, content={"summary": {"fi": mark("unapproved summary")}})
 
 
 def pools(values: dict) -> dict[str, list[str]]:

@@ -4,15 +4,16 @@ systemd timer; see docs/operations.md). Safe to run any number of times, and two
 from django.core.management.base import BaseCommand, CommandError
 
 from kuntadigi import clock
-from kuntadigi.notifications import reminders
+from kuntadigi.notifications import reminders, reminders_followup
 
-KINDS = ("reminder_draft", "reminder_confirmation", "reminder_supplement")
+KINDS = ("reminder_draft", "reminder_confirmation", "reminder_supplement", *reminders_followup.KINDS)
 
 
 class Command(BaseCommand):
     help = (
         "Send the reminders due now (drafts not submitted and partners not confirmed 7 days and 1 day before a call closes; "
-        "requests for supplement the day before they are due), each once, and delete message records older than "
+        "requests for supplement the day before they are due; funded projects' reports 14 and 3 days before they are due and weekly "
+        "when overdue, and grants not yet accepted 7 days and 1 day before the acceptance date), each once, and delete message records older than "
         "KUNTADIGI_MESSAGE_RETENTION_DAYS. Run daily."
     )
 
