@@ -16,9 +16,9 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
-from kuntadigi.reports.views_reports import project_reports_context
-from kuntadigi.payments.services_batches import paid_context
 from kuntadigi.payments import services_requests
+from kuntadigi.payments.services_batches import paid_context
+from kuntadigi.reports.views_reports import project_reports_context
 
 from . import rules, services, services_settlement
 from .forms import AccountForm, AgreementForm, RefuseForm

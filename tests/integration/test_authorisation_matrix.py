@@ -399,7 +399,7 @@ def world(db):
     project, agreement = funded_project(app, users)
     report, report_attachment = project_report(project, users)
     payreq_ids = payment_request(project, users)
-    project_decision, payment_request = settled_project_rows(project, users)
+    project_decision, reduced_request = settled_project_rows(project, users)
     ids = {
         **payreq_ids,
         "{project}": project.pk,
@@ -407,7 +407,7 @@ def world(db):
         "{report}": report.pk,
         "{report_attachment}": report_attachment.pk,
         "{project_decision}": project_decision.pk,
-        "{payment_request}": payment_request.pk,
+        "{payment_request}": reduced_request.pk,
         "{call}": call.slug,
         "{app}": app.pk,
         "{n}": submission.number,
