@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.decisions.urls")),
     path("", include("kuntadigi.delivery.urls")),
     path("", include("kuntadigi.projects.urls")),
+    path("", include("kuntadigi.payments.urls_review")),
     path("", include("kuntadigi.assessment.urls")),
     path("", include("kuntadigi.publication.urls")),
     path("", include("kuntadigi.mfa.urls")),

@@ -537,6 +537,30 @@ def _agreement_confirmed(w: _Writer, before, after):
     return [_("%(organisation)s confirmed the agreement with the partners") % {"organisation": w.organisation(after["organisation"])}]
 
 
+def _lines_checked(w: _Writer, before, after):
+    lines = []
+    for line in after.get("lines") or []:
+        if str(line.get("accepted")) == str(line.get("claimed")):
+            lines.append(_("Cost line accepted in full: %(amount)s") % {"amount": w.money(line["claimed"])})
+        else:
+            amounts = f"{w.money(line['claimed'])}{ARROW}{w.money(line['accepted'])}"
+            lines.append(_("Cost line reduced: %(amounts)s. Reason: %(reason)s") % {"amounts": amounts, "reason": line.get("reason", "")})
+    return lines or [_("Cost lines of a payment request checked")]
+
+
+def _request_checked(w: _Writer, before, after):
+    return [
+        _("Payment request %(number)s checked: costs accepted %(accepted)s of %(claimed)s claimed")
+        % {"number": after["request"], "accepted": w.money(after["accepted"]), "claimed": w.money(after["claimed"])}
+    ]
+
+
+def _request_approved(w: _Writer, before, after):
+    if after.get("final"):
+        return [_("Final payment request %(number)s approved: its payment is the balance of the settlement") % {"number": after["request"]}]
+    return [_("Payment request %(number)s approved: %(amount)s payable") % {"number": after["request"], "amount": w.money(after.get("payable") or 0)}]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -579,6 +603,16 @@ _BUILDERS = {
     "project.account_given": lambda w, before, after: [_("Account for payments given")],
     "project.agreement_uploaded": _agreement_uploaded,
     "project.agreement_confirmed": _agreement_confirmed,
+    "payment_request.lines_checked": _lines_checked,
+    "payment_request.checked": _request_checked,
+    "payment_request.reopened": lambda w, before, after: [_("Payment request %(number)s reopened to be checked again") % {"number": after["request"]}],
+    "payment_request.approved": _request_approved,
+    "payment.stopped": lambda w, before, after: [
+        _("Payment of %(amount)s stopped: the account for payments was changed") % {"amount": w.money(after["amount"])}
+    ],
+    "payment.approved_again": lambda w, before, after: [
+        _("Stopped payment of %(amount)s approved again to the new account") % {"amount": w.money(after["amount"])}
+    ],
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -615,6 +649,12 @@ _LABELS = {
     "project.refused": lambda: _("Grant refused by the recipient"),
     "project.agreement_uploaded": lambda: _("Agreement with the partners uploaded"),
     "project.agreement_confirmed": lambda: _("A partner confirmed the agreement with the partners"),
+    "payment_request.lines_checked": lambda: _("Cost lines of a payment request checked"),
+    "payment_request.checked": lambda: _("Payment request checked"),
+    "payment_request.reopened": lambda: _("Payment request reopened to be checked again"),
+    "payment_request.approved": lambda: _("Payment request approved"),
+    "payment.stopped": lambda: _("Payment stopped: the account for payments was changed"),
+    "payment.approved_again": lambda: _("Stopped payment approved again to the new account"),
 }
 
 

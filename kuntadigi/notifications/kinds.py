@@ -47,6 +47,9 @@ KINDS: dict[str, Kind] = {
     # Funded projects
     "grant_refused": Kind(_("A grant was refused"), Category.REQUIRED),
     "account_changed": Kind(_("The account a grant is paid to was changed"), Category.REQUIRED),
+    "payment_request_checked": Kind(_("A payment request waits for approval"), Category.REQUIRED),
+    "payment_reduced": Kind(_("Costs of a payment request were reduced"), Category.REQUIRED),
+    "payments_stopped": Kind(_("Payments stopped by a change of account"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

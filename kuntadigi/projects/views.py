@@ -16,6 +16,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
+from kuntadigi.payments.services_review import project_section
 
 from . import rules, services
 from .forms import AccountForm, AgreementForm, RefuseForm
@@ -63,6 +64,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
         "error_items": error_items(agreement_form) if agreement_form is not None else [],
         "to_do": services.to_do(user, project, agreement, confirmations),
     }
+    context.update(project_section(user, project))  # approved payment requests and their reductions (payments.services_review)
     return render(request, "projects/detail.html", context, status=status)
 
 
