@@ -31,6 +31,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.audit import services as audit
 from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.projects import rules as money
+from kuntadigi.projects.models import FundedProject
 
 from . import lifecycle, review_rules, tasks_review
 from .lifecycle import State
@@ -296,7 +297,7 @@ def approve(user, pk: int) -> Approval:
         new_state = _move(request, "approve")
         project = request.project
         # The project's row is locked too: payments of one project are computed one at a time.
-        type(project).objects.select_for_update().filter(pk=project.pk).first()
+        FundedProject.objects.select_for_update(of=("self",)).filter(pk=project.pk).first()
         project.refresh_from_db(fields=["iban", "bic"])
         if not request.is_final and not project.iban:
             raise Refused(_("The project has no account for payments: the lead gives it first."))
@@ -359,9 +360,9 @@ def stop_unpaid_payments(user, project) -> list[Payment]:
     stopped = []
     now = clock.now()
     for payment in unpaid_payments(project).select_for_update(of=("self",)).order_by("pk"):
-        if (payment.iban, payment.bic) == (project.iban, project.bic) and payment.stopped_at is None:
-            continue  # already to the account in force
-        before = {"batch": payment.batch_id, "stopped": payment.stopped_at.isoformat() if payment.stopped_at else None}
+        if payment.stopped_at is not None or (payment.iban, payment.bic) == (project.iban, project.bic):
+            continue  # stopped already (approved again to the account then in force), or to the account in force
+        before = {"batch": payment.batch_id}
         payment.stopped_at, payment.stop_reason, payment.batch = now, STOP_REASON_ACCOUNT_CHANGED, None
         payment.save(update_fields=["stopped_at", "stop_reason", "batch"])
         audit.record(
@@ -391,11 +392,15 @@ def has_reader_role(user, payment: Payment) -> bool:
 
 def approve_again(user, pk: int) -> Payment:
     """A stopped payment is approved again by an approver (four eyes), to the account now in force."""
+    project_id = Payment.objects.filter(pk=pk).values_list("project_id", flat=True).first()
+    if project_id is None:
+        raise Http404
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("project__application__call", "request").filter(pk=pk).first()
+        # The project first, then the payment: the order give_account takes them in (no deadlock).
+        project = FundedProject.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=project_id)
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("request").filter(pk=pk).first()
         if payment is None:
             raise Http404
-        project = type(payment.project).objects.select_for_update().get(pk=payment.project_id)
         payment.project = project
         _require(permissions.can_approve_payment_again(user, payment))
         before = {"iban": money.masked_iban(payment.iban), "stopped": payment.stopped_at.isoformat(), "reason": payment.stop_reason}

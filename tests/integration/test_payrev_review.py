@@ -365,3 +365,17 @@ def test_the_decision_maker_cannot_check_or_approve(client, review):
     response = client.post(url("approve", review.request.pk))
     assert "Only the call's payment approvers approve payments." in said(response)
     assert fresh(review.request).state == "checked"
+
+
+def test_a_second_change_of_account_leaves_a_stopped_payment_stopped_once(review):
+    checked(review)
+    payment = services.approve(review.approver, review.request.pk).payment
+    project_services.give_account(review.world.lead_user, review.project.pk, "FI49 5000 9420 0287 30", "OKOYFIHH")
+    first_stop = Payment.objects.get(pk=payment.pk).stopped_at
+    clock.set_now(clock.now() + timedelta(days=1))
+    project_services.give_account(review.world.lead_user, review.project.pk, "FI21 1234 5600 0007 85", "NDEAFIHH")
+    assert Payment.objects.get(pk=payment.pk).stopped_at == first_stop
+    assert AuditEvent.objects.filter(action="payment.stopped").count() == 1
+    assert services.approve_again(review.approver, payment.pk).iban == "FI2112345600000785"  # to the account now in force
+    with pytest.raises(Refused, match="The payment is not stopped"):
+        services.approve_again(review.approver, payment.pk)
