@@ -719,7 +719,7 @@ def test_acting_on_a_payment_without_the_role_is_refused_with_the_reason(client,
     client.force_login(people[role])
     reasons = []
     for name in ("payment_review:approve", "payment_review:approve_again"):
-        response = client.post(url_for(name, GET_MATRIX[name][0], ids))
+        response = client.post(url_for(name, GET_MATRIX[name][0], ids, lang="en"))
         assert outcome(response) == REDIRECT, name
         reasons += [str(m) for m in get_messages(response.wsgi_request)]
     assert "Only the call's payment approvers approve payments." in reasons
