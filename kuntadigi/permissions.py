@@ -942,3 +942,81 @@ def can_view_follow_up(user, call) -> Decision:
     if has_call_role(user, call, *CALL_OFFICIAL_ROLES, "payment_approver"):
         return ALLOW
     return deny(_("Only the call's officials and payment approvers see the follow-up of its projects."))
+
+
+# ── Reviewing payment requests (owner: payments, review) ─────────────────────
+# The preparer of the call checks each line; an approver with the call's payment-approver role approves,
+# never the one who checked (four eyes, kuntadigi/payments/review_rules.py). Others at the ministry with a
+# role in the call (presenter, decision-maker) read the review.
+
+PAYMENT_REVIEW_ROLES = ("preparer", "payment_approver")
+PAYMENT_READER_ROLES = (*CALL_OFFICIAL_ROLES, "payment_approver")
+
+
+def can_follow_payment_requests(user, call) -> Decision:
+    """The call's follow-up list of payment requests: its preparers and payment approvers."""
+    if has_call_role(user, call, *PAYMENT_REVIEW_ROLES):
+        return ALLOW
+    return deny(_("Only the call's preparers and payment approvers follow its payment requests."))
+
+
+def can_view_payment_review(user, payment_request) -> Decision:
+    """A submitted payment request as the ministry reviews it: the call's officials and payment approvers
+    (the lead sees the outcome on its project page). A draft is the lead's own."""
+    from kuntadigi.payments.lifecycle import State
+
+    if payment_request.state == State.DRAFT:
+        return deny(_("The payment request has not been submitted."))
+    if has_call_role(user, payment_request.project.application.call_id, *PAYMENT_READER_ROLES):
+        return ALLOW
+    return deny(_("Only the call's officials see the review of a payment request."))
+
+
+def can_check_payment_request(user, payment_request) -> Decision:
+    """Checking the lines and marking the request checked (or reopening the check): a preparer of the
+    call, while the request waits to be checked (reopening: while it waits for approval)."""
+    from kuntadigi.payments.lifecycle import State
+
+    if not has_call_role(user, payment_request.project.application.call_id, "preparer"):
+        return deny(_("Only the call's preparers check payment requests."))
+    if payment_request.state == State.APPROVED:
+        return deny(_("The payment request has already been approved: its check no longer changes."))
+    return ALLOW
+
+
+def can_approve_payment(user, payment_request) -> Decision:
+    """Approving a checked request: a payment approver of the call who did not check it (four eyes)."""
+    from kuntadigi.payments import review_rules
+    from kuntadigi.payments.lifecycle import State
+
+    if not has_call_role(user, payment_request.project.application.call_id, "payment_approver"):
+        return deny(_("Only the call's payment approvers approve payments."))
+    if payment_request.state == State.APPROVED:
+        return deny(_("The payment request has already been approved."))
+    if payment_request.state != State.CHECKED:
+        return deny(_("The payment request has not been checked yet: a preparer checks it first."))
+    checkers = [payment_request.checked_by_id, *(line.checked_by_id for line in payment_request.lines.all())]
+    refusal = review_rules.four_eyes(approver_id=user.pk, checked_by=checkers)
+    if refusal:
+        return deny(refusal)
+    return ALLOW
+
+
+def can_approve_payment_again(user, payment) -> Decision:
+    """A payment stopped by a change of account is approved again, to the new account, by a payment
+    approver of the call who did not check its request (four eyes)."""
+    from kuntadigi.payments import review_rules
+
+    if not has_call_role(user, payment.project.application.call_id, "payment_approver"):
+        return deny(_("Only the call's payment approvers approve payments."))
+    if payment.stopped_at is None:
+        return deny(_("The payment is not stopped: there is nothing to approve again."))
+    if not payment.project.iban:
+        return deny(_("The project has no account: the lead gives it first."))
+    request = payment.request
+    if request is not None:
+        checkers = [request.checked_by_id, *(line.checked_by_id for line in request.lines.all())]
+        refusal = review_rules.four_eyes(approver_id=user.pk, checked_by=checkers)
+        if refusal:
+            return deny(refusal)
+    return ALLOW

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("kuntadigi.payments.urls_batches")),
     path("", include("kuntadigi.payments.urls_requests")),
     path("", include("kuntadigi.projects.urls_settlement")),
+    path("", include("kuntadigi.payments.urls_review")),
     path("", include("kuntadigi.assessment.urls")),
     path("", include("kuntadigi.publication.urls")),
     path("", include("kuntadigi.mfa.urls")),

@@ -671,6 +671,30 @@ def _balance_payment(w: _Writer, before, after):
     return [_("Balance of the settlement approved for payment: %(amount)s") % {"amount": w.money(after["amount"])}]
 
 
+def _lines_checked(w: _Writer, before, after):
+    lines = []
+    for line in after.get("lines") or []:
+        if str(line.get("accepted")) == str(line.get("claimed")):
+            lines.append(_("Cost line accepted in full: %(amount)s") % {"amount": w.money(line["claimed"])})
+        else:
+            amounts = f"{w.money(line['claimed'])}{ARROW}{w.money(line['accepted'])}"
+            lines.append(_("Cost line reduced: %(amounts)s. Reason: %(reason)s") % {"amounts": amounts, "reason": line.get("reason", "")})
+    return lines or [_("Cost lines of a payment request checked")]
+
+
+def _request_checked(w: _Writer, before, after):
+    return [
+        _("Payment request %(number)s checked: costs accepted %(accepted)s of %(claimed)s claimed")
+        % {"number": after["request"], "accepted": w.money(after["accepted"]), "claimed": w.money(after["claimed"])}
+    ]
+
+
+def _request_approved(w: _Writer, before, after):
+    if after.get("final"):
+        return [_("Final payment request %(number)s approved: its payment is the balance of the settlement") % {"number": after["request"]}]
+    return [_("Payment request %(number)s approved: %(amount)s payable") % {"number": after["request"], "amount": w.money(after.get("payable") or 0)}]
+
+
 _BUILDERS = {
     "application.started": _started,
     "application.saved": _saved,
@@ -745,6 +769,16 @@ _BUILDERS = {
     "project.balance_payment_approved": _balance_payment,
     "project.return_recorded": _return_recorded,
     "project.closed": lambda w, before, after: [_("Project closed")],
+    "payment_request.lines_checked": _lines_checked,
+    "payment_request.checked": _request_checked,
+    "payment_request.reopened": lambda w, before, after: [_("Payment request %(number)s reopened to be checked again") % {"number": after["request"]}],
+    "payment_request.approved": _request_approved,
+    "payment.stopped": lambda w, before, after: [
+        _("Payment of %(amount)s stopped: the account for payments was changed") % {"amount": w.money(after["amount"])}
+    ],
+    "payment.approved_again": lambda w, before, after: [
+        _("Stopped payment of %(amount)s approved again to the new account") % {"amount": w.money(after["amount"])}
+    ],
 }
 
 # A plain sentence for a known kind whose payload lacks what its builder needs.
@@ -805,6 +839,12 @@ _LABELS = {
     "project.settled": lambda: _("Project settled"),
     "project.balance_payment_approved": lambda: _("Balance of the settlement approved for payment"),
     "project.return_recorded": lambda: _("Return of the excess grant recorded"),
+    "payment_request.lines_checked": lambda: _("Cost lines of a payment request checked"),
+    "payment_request.checked": lambda: _("Payment request checked"),
+    "payment_request.reopened": lambda: _("Payment request reopened to be checked again"),
+    "payment_request.approved": lambda: _("Payment request approved"),
+    "payment.stopped": lambda: _("Payment stopped: the account for payments was changed"),
+    "payment.approved_again": lambda: _("Stopped payment approved again to the new account"),
 }
 
 

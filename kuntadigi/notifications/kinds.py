@@ -53,6 +53,9 @@ KINDS: dict[str, Kind] = {
     "payment_made": Kind(_("A payment of a grant was made"), Category.REQUIRED),
     "payment_request_submitted": Kind(_("A payment request waits to be checked"), Category.REQUIRED),
     "project_decision_signed": Kind(_("Decision on a funded project (payment reduction, settlement)"), Category.REQUIRED),
+    "payment_request_checked": Kind(_("A payment request waits for approval"), Category.REQUIRED),
+    "payment_reduced": Kind(_("Costs of a payment request were reduced"), Category.REQUIRED),
+    "payments_stopped": Kind(_("Payments stopped by a change of account"), Category.REQUIRED),
     # Reminders (manage.py send_reminders)
     "reminder_confirmation": Kind(_("Reminder: confirmation of participation"), Category.REMINDER),
     "reminder_draft": Kind(_("Reminder: application not submitted"), Category.REMINDER),

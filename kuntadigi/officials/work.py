@@ -14,6 +14,8 @@ that waits for them, and the registry's requests to join organisations. A fixed 
     decision-maker    draft decisions that name the person as decision-maker    decisions
     assessor          own assignments not yet submitted                         the assessor's queue
     ministry official pending requests to join an organisation                  accounts: membership requests
+    preparer          submitted payment requests to check                       payment requests
+    payment approver  checked payment requests to approve                       payment requests
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class Work:
         return sum(call.waiting for call in self.calls) + (self.membership_requests or 0)
 
 
-ROLE_ORDER = [CallRole.Role.PREPARER, CallRole.Role.PRESENTER, CallRole.Role.DECISION_MAKER, CallRole.Role.ASSESSOR]
+ROLE_ORDER = [CallRole.Role.PREPARER, CallRole.Role.PRESENTER, CallRole.Role.DECISION_MAKER, CallRole.Role.ASSESSOR, CallRole.Role.PAYMENT_APPROVER]
 
 
 def _current_first(call: Call, now) -> tuple:
@@ -139,12 +141,28 @@ def _assignment_counts(user, call_ids: list[int]) -> dict[int, int]:
     return {row["application__call_id"]: row["n"] for row in rows}
 
 
+def _payment_request_counts(call_ids: list[int]) -> dict[int, dict]:
+    """Payment requests waiting for the ministry per call: submitted (to check) and checked (to approve)."""
+    from kuntadigi.payments.lifecycle import State as RequestState
+    from kuntadigi.payments.models import PaymentRequest
+
+    if not call_ids:
+        return {}
+    rows = (
+        PaymentRequest.objects.filter(project__application__call_id__in=call_ids, state__in=[RequestState.SUBMITTED, RequestState.CHECKED])
+        .values("project__application__call_id")
+        .annotate(to_check=Count("pk", filter=Q(state=RequestState.SUBMITTED)), to_approve=Count("pk", filter=Q(state=RequestState.CHECKED)))
+        .order_by()
+    )
+    return {row.pop("project__application__call_id"): row for row in rows}
+
+
 def _url(name: str, call: Call, **query) -> str:
     address = reverse(name, args=[call.slug])
     return f"{address}?{urlencode(query)}" if query else address
 
 
-def _tasks(user, call: Call, roles: set[str], phase: str, apps: dict, decisions: dict, assignments: int) -> list[Task]:
+def _tasks(user, call: Call, roles: set[str], phase: str, apps: dict, decisions: dict, assignments: int, payments: dict | None = None) -> list[Task]:
     tasks: list[Task] = []
     preparer = CallRole.Role.PREPARER in roles
     if preparer or CallRole.Role.PRESENTER in roles or CallRole.Role.DECISION_MAKER in roles:
@@ -174,6 +192,11 @@ def _tasks(user, call: Call, roles: set[str], phase: str, apps: dict, decisions:
     if CallRole.Role.ASSESSOR in roles:
         queue = f"{reverse('assessment:queue')}?{urlencode({'call': call.pk, 'state': 'to_score'})}"
         tasks.append(Task(_("Applications for you to assess"), assignments, queue))
+    # Payment requests, once any wait (a call without funded projects has none; its steps link the list).
+    if preparer and payments and payments.get("to_check"):
+        tasks.append(Task(_("Payment requests to check"), payments["to_check"], _url("payment_review:list", call)))
+    if CallRole.Role.PAYMENT_APPROVER in roles and payments and payments.get("to_approve"):
+        tasks.append(Task(_("Payment requests to approve"), payments["to_approve"], _url("payment_review:list", call)))
     return tasks
 
 
@@ -189,6 +212,9 @@ def work_for(user) -> Work:
     decisions = _decision_counts(user, decision_calls)
     assignments = _assignment_counts(user, assessor_calls)
     overdue = followup.overdue_counts({pk: roles for pk, (_call, roles) in by_call.items()})
+    # Payment requests: only calls whose decisions are signed have funded projects (and so requests).
+    payment_calls = [pk for pk, (_call, roles) in by_call.items() if roles & set(permissions.PAYMENT_REVIEW_ROLES) and _call.phase(now) == "closed"]
+    payments = _payment_request_counts(payment_calls)
     calls = []
     for pk, (call, roles) in sorted(by_call.items(), key=lambda item: _current_first(item[1][0], now)):
         phase = call.phase(now)
@@ -197,7 +223,16 @@ def work_for(user) -> Work:
                 call=call,
                 roles=[str(CallRole.Role(role).label) for role in ROLE_ORDER if role in roles],
                 phase=phase,
-                tasks=_tasks(user, call, roles, phase, apps.get(pk, {}), decisions.get(pk, {}), assignments.get(pk, 0))
+                tasks=_tasks(
+                    user,
+                    call,
+                    roles,
+                    phase,
+                    apps.get(pk, {}),
+                    decisions.get(pk, {}),
+                    assignments.get(pk, 0),
+                    payments.get(pk, {}) if pk in payment_calls else None,
+                )
                 + followup.work_tasks(call, roles, overdue),
             )
         )

@@ -7,7 +7,8 @@ transaction; the project's row is locked):
     create_missing        the same for signed grants that have no project yet (manage.py create_funded_projects)
     accept                the lead's administrator accepts the terms, within the call's acceptance period
     refuse                ... or refuses the grant with a reason, which frees its amount (refused_amount)
-    give_account          the lead's administrator gives (or changes) the IBAN and BIC the grant is paid to
+    give_account          the lead's administrator gives (or changes) the IBAN and BIC the grant is paid to;
+                          a change stops the payments not yet exported or paid (payments.services_review)
     upload_agreement      the lead uploads the written agreement with its partners (a new one replaces it)
     confirm_agreement     a partner confirms the agreement in force
 An accepted project with an account starts running once its eligible-cost period has begun: at the
@@ -36,6 +37,7 @@ from kuntadigi.audit import services as audit
 from kuntadigi.core import formats
 from kuntadigi.core.tasks import enqueue_with_transaction
 from kuntadigi.decisions.models import Decision
+from kuntadigi.payments.services_review import stop_unpaid_payments
 
 from . import lifecycle, rules, tasks
 from .lifecycle import State
@@ -290,6 +292,7 @@ def give_account(user, project_pk: int, iban: str, bic: str) -> FundedProject:
             user, "project.account_given", project, application_id=project.application_id, before=before, after={"iban": project.iban, "bic": project.bic}
         )
         enqueue_with_transaction(tasks.send_project_notice, project.pk, "account_changed")
+        stop_unpaid_payments(user, project)  # approved payments to the old account wait to be approved again
         _start_if_ready(user, project)
     return project
 

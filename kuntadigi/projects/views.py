@@ -18,6 +18,7 @@ from kuntadigi.audit.services import record_read
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.payments import services_requests
 from kuntadigi.payments.services_batches import paid_context
+from kuntadigi.payments.services_review import project_section
 from kuntadigi.reports.views_reports import project_reports_context
 
 from . import rules, services, services_settlement
@@ -70,6 +71,7 @@ def _detail_page(request, project, *, agreement_form=None, status=200):
     context.update(project_reports_context(user, project))
     context.update(services_requests.project_section(user, project))
     context.update(services_settlement.project_context(user, project))
+    context.update(project_section(user, project))  # approved payment requests and their reductions (payments.services_review)
     return render(request, "projects/detail.html", context, status=status)
 
 

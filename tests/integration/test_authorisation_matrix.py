@@ -202,6 +202,15 @@ GET_MATRIX: dict[str, tuple[dict, dict]] = {
     "settlement:prepare": ({"pk": "{project}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "settlement:record_return": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     "settlement:close": ({"pk": "{project}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    # Reviewing payment requests (tests/integration/test_payrev_review.py): the call's preparers and payment
+    # approvers; the lead and partners see the outcome on their project page, not the ministry's review (404).
+    "payment_review:list": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payment_review:request": ({"pk": "{payreq}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payment_review:check": ({"pk": "{payreq}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payment_review:reopen": ({"pk": "{payreq}"}, row(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "payment_review:approve": ({"pk": "{payreq}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payment_review:ledger_extract": ({"pk": "{payreq}", "extract_pk": 1}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "payment_review:approve_again": ({"pk": "{payment}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # Screening: the call's roles only (a plain official has none; system administrators name them),
     # tested with those roles in tests/integration/test_screening_access.py and test_call_roles.py.
     "screening:call_roles": ({"call_slug": "{call}"}, row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -345,6 +354,10 @@ POST_MATRIX: dict[str, dict] = {
     "settlement:prepare": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "settlement:record_return": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "settlement:close": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payment_review:check": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payment_review:reopen": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payment_review:approve": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "payment_review:approve_again": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 
 # URLs that are not the service's own pages.
@@ -400,8 +413,11 @@ def world(db):
     report, report_attachment = project_report(project, users)
     payreq_ids = payment_request(project, users)
     project_decision, reduced_request = settled_project_rows(project, users)
+    reviewed_request, payment = payment_review_rows(project, users)
     ids = {
         **payreq_ids,
+        "{payreq}": reviewed_request.pk,
+        "{payment}": payment.pk,
         "{project}": project.pk,
         "{agreement}": agreement.pk,
         "{report}": report.pk,
@@ -505,6 +521,47 @@ def settled_project_rows(project, users):
     decision.save()
     request = PaymentRequest.objects.create(project=project, number=1, period_start=date(2021, 1, 1), period_end=date(2021, 6, 30), created_by=users["lead"])
     return decision, request
+
+
+def payment_review_rows(project, users):
+    """A checked payment request of the project (one line, checked by nobody at the ministry here) and a
+    payment stopped by a change of account, made with the ORM."""
+    from datetime import date
+
+    from kuntadigi.payments.models import CostLine, Payment, PaymentRequest
+
+    payment_request = PaymentRequest.objects.create(
+        project=project,
+        number=1,
+        period_start=date(2021, 1, 1),
+        period_end=date(2021, 6, 30),
+        state="checked",
+        created_by=users["lead"],
+        submitted_by=users["lead"],
+        submitted_at=clock.now(),
+        claimed=Decimal("1000.00"),
+        accepted=Decimal("1000.00"),
+    )
+    category = project.application.call.cost_categories.first()
+    CostLine.objects.create(
+        request=payment_request,
+        organisation=project.application.lead,
+        category=category,
+        description="Palkat",
+        amount=Decimal("1000.00"),
+        accepted=Decimal("1000.00"),
+    )
+    payment = Payment.objects.create(
+        project=project,
+        kind="instalment",
+        amount=Decimal("850.00"),
+        iban="FI2112345600000785",
+        approved_by=users["official"],
+        end_to_end_id=f"KD-{project.pk}-0-1",
+        stopped_at=clock.now(),
+        stop_reason="account_changed",
+    )
+    return payment_request, payment
 
 
 def url_for(name: str, kwargs: dict, ids: dict, lang: str = "fi") -> str:
@@ -882,3 +939,46 @@ def test_the_follow_up_overdue_list_for_the_calls_officials_only(client, ministr
     assert outcome(client.get(url_for("followup:overdue", {"call_slug": "{call}"}, ids))) == expected
     for fmt in ("csv", "xlsx"):
         assert outcome(client.get(url_for("followup:overdue_export", {"call_slug": "{call}", "fmt": fmt}, ids))) == expected, fmt
+
+
+# ── Reviewing payment requests: the ministry's roles in the call ────────────
+# Preparers check, payment approvers approve (never what they checked), presenter and decision-maker read.
+PAYMENT_REVIEW_GETS = ("payment_review:list", "payment_review:request")
+
+
+@pytest.mark.parametrize("role", [*MINISTRY, "payment_approver"])
+def test_the_payment_review_is_the_calls_officials(client, ministry, role):
+    from kuntadigi.calls.models import Call
+
+    people, ids, _draft_ids, _users = ministry
+    if role == "payment_approver":
+        people = {**people, role: factories.official_in(Call.objects.get(slug=ids["{call}"]), "payment_approver", email="hyvaksyja@vm.fi")}
+    client.force_login(people[role])
+    expected = {
+        "payment_review:list": OK if role in ("preparer", "payment_approver") else NOT_FOUND,
+        "payment_review:request": OK if role in ("preparer", "presenter", "decision_maker", "payment_approver") else NOT_FOUND,
+    }
+    wrong = {}
+    for name in PAYMENT_REVIEW_GETS:
+        got = outcome(client.get(url_for(name, GET_MATRIX[name][0], ids)))
+        if got != expected[name]:
+            wrong[name] = f"expected {expected[name]}, got {got}"
+    assert not wrong, f"{role}: {wrong}"
+
+
+@pytest.mark.parametrize("role", ["preparer", "presenter", "decision_maker"])
+def test_acting_on_a_payment_without_the_role_is_refused_with_the_reason(client, ministry, role):
+    from django.contrib.messages import get_messages
+
+    from kuntadigi.payments.models import Payment, PaymentRequest
+
+    people, ids, _draft_ids, _users = ministry
+    client.force_login(people[role])
+    reasons = []
+    for name in ("payment_review:approve", "payment_review:approve_again"):
+        response = client.post(url_for(name, GET_MATRIX[name][0], ids, lang="en"))
+        assert outcome(response) == REDIRECT, name
+        reasons += [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Only the call's payment approvers approve payments." in reasons
+    assert PaymentRequest.objects.get(pk=ids["{payreq}"]).state == "checked"
+    assert Payment.objects.get(pk=ids["{payment}"]).stopped_at is not None

@@ -52,12 +52,19 @@ def test_admin_names_an_existing_user_as_preparer(client, call, admin_user):
     assert event.after == {"call": call.slug, "user": person.pk, "role": "preparer", "user_created": False}
 
 
-@pytest.mark.parametrize("role", ["preparer", "presenter", "decision_maker", "assessor"])
+@pytest.mark.parametrize("role", ["preparer", "presenter", "decision_maker", "assessor", "payment_approver"])
 def test_every_role_can_be_named(client, call, admin_user, role):
     person = factories.user()
     client.force_login(admin_user)
     client.post(roles_url(call), {"email": person.email, "role": role})
     assert CallRole.objects.filter(call=call, user=person, role=role).exists()
+
+
+def test_the_roles_page_offers_the_payment_approver(client, call, admin_user):
+    client.force_login(admin_user)
+    html = client.get(roles_url(call)).content.decode()
+    assert 'value="payment_approver"' in html and 'id="role-payment_approver"' in html
+    assert "Payment approvers approve the payment requests" in html
 
 
 def test_an_unknown_address_needs_the_box_ticked_then_a_user_is_created(client, call, admin_user):

@@ -316,7 +316,7 @@ def step_labels(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", link).strip() for link in re.findall(r"<a [^>]*>(.*?)</a>", nav.group(1), re.S)]
 
 
-ORDER = ["Screening", "Assessors and assignments", "Assessment results", "Ranking and allocation", "Decisions"]
+ORDER = ["Screening", "Assessors and assignments", "Assessment results", "Ranking and allocation", "Decisions", "Payment requests"]
 
 
 @pytest.mark.parametrize(
