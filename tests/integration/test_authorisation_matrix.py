@@ -519,7 +519,7 @@ def settled_project_rows(project, users):
     decision.document.save("loppuselvitys.pdf", ContentFile(content), save=False)
     decision.document_sha256 = hashlib.sha256(content).hexdigest()
     decision.save()
-    request = PaymentRequest.objects.create(project=project, number=1, period_start=date(2021, 1, 1), period_end=date(2021, 6, 30), created_by=users["lead"])
+    request = PaymentRequest.objects.create(project=project, number=2, period_start=date(2021, 1, 1), period_end=date(2021, 6, 30), created_by=users["lead"])
     return decision, request
 
 
@@ -532,7 +532,7 @@ def payment_review_rows(project, users):
 
     payment_request = PaymentRequest.objects.create(
         project=project,
-        number=1,
+        number=3,
         period_start=date(2021, 1, 1),
         period_end=date(2021, 6, 30),
         state="checked",
