@@ -20,6 +20,20 @@ def _reset_clock():
     clock.reset()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (settings.LANGUAGE_CODE), whatever ran before it.
+
+    A request through the test client activates its page's language in the test's thread and leaves it
+    active, so a test that fetched a Swedish page used to turn the next test's reverse() and gettext into
+    Swedish. Which test runs next depends on the order, and under pytest-xdist on the worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_flush_keeps_audit_triggers():
     """Let the test database be emptied between transactional tests (live_server, transaction=True).
