@@ -1,7 +1,8 @@
 # kuntadigi: build, run and test.  GNU make; a Debian 12/13 machine with Python 3.11.
 #
 #   make run      set up and serve the demo on http://127.0.0.1:8000/fi/
-#   make test     the whole test suite (extra pytest arguments: make test PYTEST_ARGS="-k calls -x")
+#   make test     the whole test suite, in parallel on every core (extra pytest arguments: make test PYTEST_ARGS="-k calls -x";
+#                 in one process: make test TEST_WORKERS=0)
 #   make lint     ruff check and ruff format --check
 #   make check    Django's system checks; fails when a model change has no migration
 #   make messages extract translatable strings into locale/ (fi, sv, en)
@@ -15,6 +16,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
+# -p no:xdist in PYTEST_ARGS switches pytest-xdist off, and with it the -n option.
+XDIST_ARGS := $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(TEST_WORKERS) --dist loadgroup)
 HOST := 127.0.0.1
 PORT := 8000
 # The public address in links sent by e-mail follows the server's address (make run PORT=8101 sends links
@@ -122,9 +126,12 @@ BENCH_ARGS ?=
 bench-rush: venv compilemessages
 	$(PY) bench/deadline_rush.py $(BENCH_ARGS)
 
+# The suite runs in parallel with pytest-xdist, one worker per core (TEST_WORKERS=auto); each worker has its own
+# test database, live server, SMTP server, Chromium and clamd. TEST_WORKERS=0 (or PYTEST_ARGS=-n0, or
+# PYTEST_ARGS='-p no:xdist') runs it in this one process, as a single test is easiest to debug.
 # Pytest's exit status 5 means that no test ran: that is a failure too.
 test: venv compilemessages
-	@$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	@$(VENV)/bin/pytest $(XDIST_ARGS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; that counts as a failure."; fi; \
 	exit $$status
 

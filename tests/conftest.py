@@ -12,12 +12,63 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
+def _set_nodeid(item, nodeid: str) -> None:
+    # pytest 9.2 keeps a node's id as a NodeId in Node._id (older versions, and pytest-xdist, set _nodeid).
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test has a node id of its own, and tests marked @pytest.mark.xdist_group run in one worker.
+
+    pytest-xdist's controller knows the tests by node id only. schemathesis
+    (tests/integration/test_api_schemathesis.py) names its items per API operation
+    (`test_...[GET /api/v1/grants]`) but gives all of them the function's node id: with --dist loadgroup
+    xdist ran one of them and dropped the rest without a word. Such an item gets its name as its node id;
+    any other clash stops the run.
+
+    pytest-xdist 3.8 puts a test in its xdist_group by adding `@group` to the node id through
+    `item._nodeid`, which pytest 9.2 no longer reads, so the groups were ignored; this adds it where
+    pytest 9.2 keeps the id (xdist's own hook runs after this one and changes nothing then)."""
+    for item in items:
+        if item.nodeid.rpartition("::")[2] != item.name and "[" not in item.nodeid and item.parent is not None:
+            _set_nodeid(item, f"{item.parent.nodeid}::{item.name}")
+    if getattr(config.option, "loadgroup", False):  # set in pytest-xdist's workers under --dist loadgroup
+        for item in items:
+            groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")) for mark in item.iter_markers("xdist_group")})
+            if groups and "@" not in item.nodeid.rpartition("]")[2]:
+                _set_nodeid(item, f"{item.nodeid}@{'_'.join(groups)}")
+    seen: set[str] = set()
+    clashes = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if clashes:
+        raise pytest.UsageError(f"tests with the same node id would not all run in parallel: {clashes}")
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     """Every test starts on real time unless it sets the clock; no test leaks its clock to the next."""
     clock.set_now(None)
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (settings.LANGUAGE_CODE), whatever ran before it.
+
+    A request through the test client activates its page's language in the test's thread and leaves it
+    active, so a test that fetched a Swedish page used to turn the next test's reverse() and gettext into
+    Swedish. Which test runs next depends on the order, and under pytest-xdist on the worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)

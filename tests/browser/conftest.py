@@ -98,9 +98,19 @@ def shared_smtp_server() -> Mailbox:
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
         mailbox = Mailbox()
-        mailbox.port = _free_port()
-        controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-        controller.start()
+        # aiosmtpd's Controller must be told its port (it connects to it to check that it started), so
+        # the port is asked of the system first and may be taken by another process before the server
+        # binds it: another test worker's server (pytest-xdist), a live server or anything else on the
+        # machine. Then another port is tried.
+        for attempt in range(1, 6):
+            mailbox.port = _free_port()
+            controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+            try:
+                controller.start()
+                break
+            except OSError:
+                if attempt == 5:
+                    raise
         _shared.update(smtp=mailbox, smtp_controller=controller)
     return _shared["smtp"]
 

@@ -15,6 +15,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 _axe = Axe()
 
+# Milliseconds a click that signs decisions waits for the next page. Signing renders each signed PDF
+# inside the request (the tests' immediate task backend), which on a busy machine, or with another test
+# worker beside it (pytest-xdist), takes longer than the 10-15 seconds other clicks wait.
+SIGNING_TIMEOUT = 60_000
+
 
 def assert_no_axe_violations(page, *, tags: list[str] | None = None, context: str | dict | None = None) -> None:
     """Run axe-core on the page as it is now and fail with every violation: id, help and the nodes hit.

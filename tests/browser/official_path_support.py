@@ -121,12 +121,13 @@ class Walker:
         assert response is not None and response.status == 200, f"{self.page.url} answered {response.status if response else None}"
         self.check()
 
-    def click(self, selector: str) -> None:
-        """Follow a link or submit a form, wait for the page it leads to and check that page."""
+    def click(self, selector: str, *, timeout: float | None = None) -> None:
+        """Follow a link or submit a form, wait for the page it leads to and check that page. `timeout`
+        (milliseconds) replaces the context's defaults for a step whose answer is slow to come."""
         target = self.page.locator(selector)
         assert target.count() >= 1, f"nothing matches {selector!r} on {self.page.url}"
-        with self.page.expect_navigation() as navigation:
-            target.first.click()
+        with self.page.expect_navigation(timeout=timeout) as navigation:
+            target.first.click(timeout=timeout)
         response = navigation.value
         assert response is None or response.status == 200, f"{selector!r} led to {self.page.url}, which answered {response.status}"
         self.check()

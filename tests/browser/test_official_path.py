@@ -30,7 +30,7 @@ from kuntadigi.calls.models import Criterion
 from kuntadigi.decisions.models import Allocation, Decision, Proposal
 from kuntadigi.screening.models import Screening, SupplementRequest
 from tests.browser import official_path_support as support
-from tests.browser.helpers import assert_reads_at_320px
+from tests.browser.helpers import SIGNING_TIMEOUT, assert_reads_at_320px
 from tests.browser.official_path_support import Walker
 
 pytestmark = pytest.mark.browser
@@ -235,7 +235,7 @@ def test_the_officials_whole_path_from_screening_to_the_signed_decision(browser,
     maker.sign_in(world.decision_maker.email)
     maker.go("decisions:decision_list", call.slug)
     maker.click(f"main a[href$='/officials/calls/{call.slug}/decisions/sign-all/']")
-    maker.click("main form[action=''] button[type=submit]")
+    maker.click("main form[action=''] button[type=submit]", timeout=SIGNING_TIMEOUT)
     assert maker.page.url.endswith(f"/officials/calls/{call.slug}/decisions/")
     maker.close()
     signed = {d.application_id: d for d in Decision.objects.filter(application__call=call)}

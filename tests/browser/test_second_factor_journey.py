@@ -16,7 +16,7 @@ from kuntadigi import clock
 from kuntadigi.decisions import services_decisions as decision_services
 from kuntadigi.decisions.models import Decision
 from tests import mfa_support
-from tests.browser.helpers import assert_no_axe_violations
+from tests.browser.helpers import SIGNING_TIMEOUT, assert_no_axe_violations
 from tests.integration import decisions_support as support
 
 pytestmark = [pytest.mark.browser, pytest.mark.second_factor]
@@ -47,9 +47,9 @@ def checked(page, *, status_400: bool = False) -> None:
     assert errors == [], errors
 
 
-def submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.locator(selector).first.click()
+def submit(page, selector: str, *, timeout: float | None = None) -> None:
+    with page.expect_navigation(timeout=timeout):
+        page.locator(selector).first.click(timeout=timeout)
 
 
 def sign_in_with_password(page, site, email: str) -> None:
@@ -116,7 +116,7 @@ def test_an_official_enrols_signs_in_with_a_code_signs_a_decision_and_uses_a_rec
     assert page.locator("h1").inner_text() in {"Vahvista henkilöllisyytesi", "Confirm it is you"}
     give(page, mfa_support.code_for(maker.email))
     assert page.url == sign_url
-    submit(page, "main form button[type=submit]")
+    submit(page, "main form button[type=submit]", timeout=SIGNING_TIMEOUT)
     assert Decision.objects.get(application=app).state == "signed"
     sign_out(page)
 

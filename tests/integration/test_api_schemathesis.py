@@ -37,6 +37,10 @@ OPERATIONS = {
     "GET /api/v1/regions/{id}",
 }
 
+# The generated tests and the last one share `sent`, so they run in one process, in this order, when the
+# suite runs in parallel (pytest-xdist with --dist loadgroup, as `make test` runs it).
+pytestmark = pytest.mark.xdist_group("api_schemathesis")
+
 # Requests sent and their statuses, per operation (read by the last test).
 sent: Counter[tuple[str, int]] = Counter()
 

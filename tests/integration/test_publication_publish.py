@@ -167,10 +167,10 @@ def test_decisions_list_links_to_publishing_for_those_who_may(client, world):
 def test_permission_is_checked_before_anything_else(world):
     unsign_one(world)
     stranger = factories.user("stranger@vm.fi", official=True)
-    with pytest.raises(Refused) as refused:
+    with translation.override("en"), pytest.raises(Refused) as refused:
         services.publish_results(stranger, world.call)
     assert refused.value.message == NOT_YOURS
-    with pytest.raises(Refused) as refused:
+    with translation.override("en"), pytest.raises(Refused) as refused:
         services.publish_results(world.decision_maker, world.call)
     assert refused.value.message == NOT_YOURS
 
