@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kuntadigi import permissions
 
-# Screening, assessors (assignments), assessment results, ranking, decisions, payment requests: the order of the work.
+# Screening, assessors (assignments), assessment results, ranking, decisions, payment requests, payment batches,
+# overdue follow-up: the order of the work.
 STEPS = (
     ("screening", _("Screening"), "screening:list", permissions.can_view_screening),
     ("assignments", _("Assessors and assignments"), "assessment:assignments", permissions.can_assign_assessors),
@@ -18,6 +19,8 @@ STEPS = (
     ("ranking", _("Ranking and allocation"), "decisions:ranking", permissions.can_view_ranking),
     ("decisions", _("Decisions"), "decisions:decision_list", permissions.can_view_decisions),
     ("payments", _("Payment requests"), "payment_review:list", permissions.can_follow_payment_requests),
+    ("batches", _("Payment batches"), "payments_batches:list", permissions.can_view_payment_batches),
+    ("overdue", _("Overdue follow-up"), "followup:overdue", permissions.can_view_follow_up),
 )
 
 

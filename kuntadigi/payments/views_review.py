@@ -82,6 +82,10 @@ def _request_page(request, payment_request, *, form=None, status=200):
         "approve_refusal": approve.reason if is_approver and not approve and payment_request.state == State.CHECKED else "",
         "payment": payment,
         "payment_iban": money.format_iban(payment.iban) if payment else "",
+        # Reduced lines of an approved request: the payment-reduction decision (decisions/kind_payment_reduction.py).
+        "reduced": payment_request.state == State.APPROVED and any(line.accepted is not None and line.accepted < line.amount for line in lines),
+        "reduction_decision": payment_request.reduction_decision,
+        "may_prepare_reduction": bool(permissions.can_prepare_project_decision(user, project)),
         "active": "payments",
     }
     return render(request, "payments/review_request.html", context, status=status)

@@ -74,6 +74,8 @@ def _report_page(request, report, *, content=None, problems=(), confirmation_for
         "row_errors": errors,
         "indicators_error": errors.get("indicators", ""),
         "payment_request": services.final_payment_request(project) if report.kind == Report.Kind.FINAL else None,
+        # The project's staff open the request's own page; the call's officials its review page.
+        "request_page": "payment_requests:detail" if permissions.is_project_member(user, project) else "payment_review:request",
         "confirmation": services.confirmation(report),
         "confirmation_form": confirmation_form or ConfirmationForm(),
         "financial_problems": services.financial_problems(report) if may_edit else [],

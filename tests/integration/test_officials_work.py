@@ -316,7 +316,16 @@ def step_labels(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", link).strip() for link in re.findall(r"<a [^>]*>(.*?)</a>", nav.group(1), re.S)]
 
 
-ORDER = ["Screening", "Assessors and assignments", "Assessment results", "Ranking and allocation", "Decisions", "Payment requests"]
+ORDER = [
+    "Screening",
+    "Assessors and assignments",
+    "Assessment results",
+    "Ranking and allocation",
+    "Decisions",
+    "Payment requests",
+    "Payment batches",
+    "Overdue follow-up",
+]
 
 
 @pytest.mark.parametrize(
@@ -329,6 +338,9 @@ ORDER = ["Screening", "Assessors and assignments", "Assessment results", "Rankin
         "assessment:results",
         "decisions:ranking",
         "decisions:decision_list",
+        "payment_review:list",
+        "payments_batches:list",
+        "followup:overdue",
     ],
 )
 def test_the_process_steps_are_in_process_order_on_every_officials_page(client, busy_call, page):
@@ -345,7 +357,13 @@ def test_the_process_steps_are_in_process_order_on_every_officials_page(client, 
 def test_the_steps_show_only_what_the_role_opens(client, busy_call):
     _call, people, _apps = busy_call
     client.force_login(people["presenter"])
-    assert step_labels(client.get(url("officials:work")).content.decode()) == ["Screening", "Assessment results", "Ranking and allocation", "Decisions"]
+    assert step_labels(client.get(url("officials:work")).content.decode()) == [
+        "Screening",
+        "Assessment results",
+        "Ranking and allocation",
+        "Decisions",
+        "Overdue follow-up",
+    ]
     client.force_login(people["assessor"])
     assert 'class="process-steps"' not in client.get(url("officials:work")).content.decode()
 

@@ -314,7 +314,9 @@ def test_a_change_of_account_stops_unpaid_payments_until_approved_again(client, 
 def test_a_payment_in_an_exported_batch_is_not_stopped(review):
     checked(review)
     payment = services.approve(review.approver, review.request.pk).payment
-    Payment.objects.filter(pk=payment.pk).update(batch=_batch(review, PaymentBatch.State.EXPORTED))
+    batch = _batch(review, PaymentBatch.State.OPEN)
+    Payment.objects.filter(pk=payment.pk).update(batch=batch)
+    PaymentBatch.objects.filter(pk=batch.pk).update(state=PaymentBatch.State.EXPORTED)  # once exported, nothing in it changes
     project_services.give_account(review.world.lead_user, review.project.pk, "FI49 5000 9420 0287 30", "OKOYFIHH")
     payment.refresh_from_db()
     assert payment.stopped_at is None and payment.batch is not None
