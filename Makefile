@@ -46,10 +46,12 @@ endef
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
-.PHONY: help venv run run-after-deadline setup test lint check format messages compilemessages clean serve-production bench-rush
+.PHONY: help venv run run-after-deadline run-projects setup test lint check format messages compilemessages clean serve-production bench-rush
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
+	@echo "make run-after-deadline   the same with the clock on the morning after the 2020 call closed"
+	@echo "make run-projects         the same with the clock on 20.4.2022: the 2019 call's funded projects paid, reported, settled"
 	@echo "make test   run the test suite (PYTEST_ARGS=... for extra pytest arguments)"
 	@echo "make lint   ruff check and format check"
 	@echo "make check  Django system checks and missing migrations"
@@ -84,7 +86,9 @@ compilemessages: venv
 
 # The database, the reference data (the 310 municipalities), the calls, the demo accounts, fictional
 # applications in the open 2020 call, and the 2019 joint-projects call decided and published (51 generated
-# applications carried through screening, assessment and signed decisions to public results).
+# applications carried through screening, assessment and signed decisions to public results), its funded
+# projects carried on through payments, final reports and settlements into spring 2022 (carry_projects, which
+# sets its own clock for each step).
 setup: venv compilemessages
 	$(DEMO_ENV) $(MANAGE) migrate --no-input
 	$(DEMO_ENV) $(MANAGE) load_reference_data
@@ -94,6 +98,7 @@ setup: venv compilemessages
 	$(DEMO_ENV) $(MANAGE) generate_applications --call digi-2019-2 --count 51 --seed 2019 --through published --if-empty
 	$(DEMO_ENV) $(MANAGE) apply_municipal_mergers
 	$(DEMO_ENV) $(MANAGE) create_funded_projects
+	$(DEMO_ENV) $(SCAN_ENV) $(MANAGE) carry_projects --call digi-2019-2 --if-new
 
 run: setup
 	@echo
@@ -114,6 +119,18 @@ run-after-deadline: setup
 	$(scan_notice)
 	@echo
 	KUNTADIGI_NOW=2020-10-06T09:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL) $(SCAN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+# The same demo with the clock in spring 2022: the 2019 call's funded projects have been paid in instalments,
+# reported and mostly settled and closed; two await their settlement decision.
+run-projects: setup
+	@echo
+	@echo "kuntadigi demo in spring 2022: open http://$(HOST):$(PORT)/fi/ — the clock starts at 20.4.2022 09.00 Helsinki time and runs on."
+	@echo "The 2019 call's funded projects: the preparer (virkailija@...) under Officials, the payment approver (maksaja@...),"
+	@echo "the decision-maker (ratkaisija@...); a lead's staff see their project under My projects (README, Demo)."
+	@echo "Links in e-mail messages lead to $(SITE_URL)"
+	$(scan_notice)
+	@echo
+	KUNTADIGI_NOW=2022-04-20T09:00:00+03:00 KUNTADIGI_DEMO=1 SITE_URL=$(SITE_URL) $(SCAN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn + the background worker on PostgreSQL, refusing development secrets.
 # Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (the service's role) and MIGRATION_DATABASE_URL (the owner) in the

@@ -1,5 +1,5 @@
 """Carry a decided call's funded projects on after the grant decisions, through the real services:
-`manage.py carry_projects --call digi-2019-2 --through accepted` (kuntadigi/demo/projects_path.py says
+`manage.py carry_projects --call digi-2019-2 --through accepted|paid|reported|settled` (kuntadigi/demo/projects_path.py says
 what each stage does). The clock moves to each step's plausible moment and back afterwards."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kuntadigi.projects.models import FundedProject
 
 
 class Command(BaseCommand):
-    help = "Carry a decided call's funded projects on (accepted, ...) through the real services, at plausible dates (fictional data)."
+    help = "Carry a decided call's funded projects on (accepted, paid, reported, settled) through the real services, at plausible dates (fictional data)."
 
     def add_arguments(self, parser):
         parser.add_argument("--call", default="digi-2019-2", help="The call's identifier (slug).")
