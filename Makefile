@@ -46,7 +46,7 @@ endef
 # Directories that hold no project strings or messages.
 IGNORE := --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=test-artifacts
 
-.PHONY: help venv run run-after-deadline run-projects setup test lint check format messages compilemessages clean serve-production bench-rush
+.PHONY: help venv run run-after-deadline run-projects setup test lint check format messages compilemessages clean serve-production bench-rush bench-followup
 
 help:
 	@echo "make run    serve the demo on http://$(HOST):$(PORT)/fi/"
@@ -142,6 +142,11 @@ serve-production: venv compilemessages
 BENCH_ARGS ?=
 bench-rush: venv compilemessages
 	$(PY) bench/deadline_rush.py $(BENCH_ARGS)
+
+# The funded projects' follow-up lists at 10,000 projects and a batch of 1,000 payments exported, on
+# PostgreSQL db bench_followup, dropped and made afresh (bench/README.md); BENCH_ARGS=... for its options.
+bench-followup: venv compilemessages
+	$(PY) bench/followup_bench.py $(BENCH_ARGS)
 
 # The suite runs in parallel with pytest-xdist, one worker per core (TEST_WORKERS=auto); each worker has its own
 # test database, live server, SMTP server, Chromium and clamd. TEST_WORKERS=0 (or PYTEST_ARGS=-n0, or

@@ -17,8 +17,9 @@ A partner's costs can be claimed only once the partner agreement is in force and
 confirmed it (projects.services.agreement_in_force / partner_confirmations).
 
 The final payment request covers the whole eligible-cost period and is made once that period has ended.
-It claims the costs that no earlier request claimed, so that with the earlier requests it covers every
-cost of the project; its page shows the earlier requests' costs as claimed before. Reading helpers
+It lists every cost of the project, those of earlier requests included (the final accounts the auditor or
+finance office confirms): the settlement counts its accepted costs alone (projects/services_settlement.py,
+docs/payments.md), so nothing is counted twice and nothing claimed before counts against it. Reading helpers
 (`request_for_viewer`, `claim_table`, `estimate_for`, `project_section`) serve the pages.
 """
 
@@ -164,7 +165,10 @@ def request_for_viewer(user, project_pk: int, number: int) -> PaymentRequest:
 
 
 def _earlier(payment_request: PaymentRequest):
-    """The project's other requests that are not drafts and came before this one."""
+    """The project's other requests that are not drafts and came before this one. None for the final
+    request: it lists every cost of the project itself."""
+    if payment_request.is_final:
+        return PaymentRequest.objects.none()
     return PaymentRequest.objects.filter(project_id=payment_request.project_id, number__lt=payment_request.number).exclude(state=State.DRAFT)
 
 

@@ -27,7 +27,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -61,18 +60,14 @@ def approved_requests(project) -> list:
     return final or approved
 
 
-def paid_total(project) -> Decimal:
-    """What has been paid to the project: its payments in batches marked paid."""
-    from kuntadigi.payments.models import PaymentBatch
-
-    total = project.payments.filter(batch__state=PaymentBatch.State.PAID).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
-
-
 def figures(project) -> rules.Settlement:
-    """The settlement in cents (projects/rules.py `settlement`)."""
+    """The settlement in cents (projects/rules.py `settlement`); paid = the payments in batches marked paid."""
+    from kuntadigi.payments import services_batches
+
     total = sum((rules.cents(r.accepted or 0) for r in approved_requests(project)), 0)
-    return rules.settlement(share=project.share, total_accepted=total, maximum_grant=rules.cents(project.maximum_grant), paid=rules.cents(paid_total(project)))
+    return rules.settlement(
+        share=project.share, total_accepted=total, maximum_grant=rules.cents(project.maximum_grant), paid=rules.cents(services_batches.paid_total(project))
+    )
 
 
 def _lines(requests) -> list:
