@@ -995,6 +995,8 @@ def can_approve_payment(user, payment_request) -> Decision:
         return deny(_("The payment request has already been approved."))
     if payment_request.state != State.CHECKED:
         return deny(_("The payment request has not been checked yet: a preparer checks it first."))
+    if payment_request.project.state in ("settled", "closed"):
+        return deny(_("The project has been settled: nothing more is paid on its payment requests."))
     checkers = [payment_request.checked_by_id, *(line.checked_by_id for line in payment_request.lines.all())]
     refusal = review_rules.four_eyes(approver_id=user.pk, checked_by=checkers)
     if refusal:

@@ -52,6 +52,11 @@ class Overdue:
     reports: list[OverdueRow]
     payment_requests: list[OverdueRow]
     acceptances: list[OverdueRow]
+    # How many there are in all, per list (the page shows the first SHOWN of each; the download has every row).
+    totals: dict[str, int] | None = None
+
+    def total(self, kind: str) -> int:
+        return self.totals[kind] if self.totals is not None else len(getattr(self, kind))
 
     @property
     def rows(self) -> list[OverdueRow]:
@@ -62,12 +67,24 @@ class Overdue:
         return sorted({row.application_id for row in self.rows})
 
 
+# Rows per list on the page (a call with thousands of running projects stays quick to read; bench/followup_bench.py).
+SHOWN = 100
+
+
+def _limited(queryset, limit: int | None, totals: dict | None, kind: str):
+    """The queryset, cut to `limit` rows when given; the count of all rows into `totals[kind]` then."""
+    if limit is None:
+        return queryset
+    totals[kind] = queryset.count()
+    return queryset[:limit]
+
+
 def _lead(application) -> str:
     lead = application.lead
     return (lead.name_sv if get_language() == "sv" else "") or lead.name_fi
 
 
-def overdue_reports(call: Call, today: date) -> list[OverdueRow]:
+def overdue_reports(call: Call, today: date, limit: int | None = None, totals: dict | None = None) -> list[OverdueRow]:
     from kuntadigi.projects.lifecycle import State as ProjectState
     from kuntadigi.reports.lifecycle import State
     from kuntadigi.reports.models import Report
@@ -82,6 +99,7 @@ def overdue_reports(call: Call, today: date) -> list[OverdueRow]:
         .select_related("project__application__lead")
         .order_by("due_date", "project__application__reference", "pk")
     )
+    reports = _limited(reports, limit, totals, "reports")
     return [
         OverdueRow(
             kind="report",
@@ -98,7 +116,7 @@ def overdue_reports(call: Call, today: date) -> list[OverdueRow]:
     ]
 
 
-def overdue_payment_requests(call: Call, today: date) -> list[OverdueRow]:
+def overdue_payment_requests(call: Call, today: date, limit: int | None = None, totals: dict | None = None) -> list[OverdueRow]:
     from kuntadigi.payments.lifecycle import State
     from kuntadigi.payments.models import PaymentRequest
 
@@ -110,6 +128,7 @@ def overdue_payment_requests(call: Call, today: date) -> list[OverdueRow]:
         .select_related("project__application__lead")
         .order_by("submitted_at", "pk")
     )
+    requests = _limited(requests, limit, totals, "payment_requests")
     rows = []
     for request in requests:
         submitted_on = clock.helsinki(request.submitted_at).date()
@@ -137,7 +156,7 @@ def _start_of_helsinki_day(day: date):
     return datetime.combine(day, time.min, tzinfo=ZoneInfo("Europe/Helsinki"))
 
 
-def overdue_acceptances(call: Call, today: date) -> list[OverdueRow]:
+def overdue_acceptances(call: Call, today: date, limit: int | None = None, totals: dict | None = None) -> list[OverdueRow]:
     from kuntadigi.projects.lifecycle import State
     from kuntadigi.projects.models import FundedProject
 
@@ -146,6 +165,7 @@ def overdue_acceptances(call: Call, today: date) -> list[OverdueRow]:
         .select_related("application__lead")
         .order_by("acceptance_due", "application__reference")
     )
+    projects = _limited(projects, limit, totals, "acceptances")
     return [
         OverdueRow(
             kind="acceptance",
@@ -162,15 +182,18 @@ def overdue_acceptances(call: Call, today: date) -> list[OverdueRow]:
     ]
 
 
-def overdue(call: Call) -> Overdue:
-    """Everything overdue in the call's funded projects today (three queries)."""
+def overdue(call: Call, *, limit: int | None = None) -> Overdue:
+    """Everything overdue in the call's funded projects today (three queries), or the first `limit` rows
+    of each list with the count of all (six queries)."""
     today = clock.helsinki(clock.now()).date()
+    totals: dict[str, int] | None = {} if limit is not None else None
     return Overdue(
         call=call,
         today=today,
-        reports=overdue_reports(call, today),
-        payment_requests=overdue_payment_requests(call, today),
-        acceptances=overdue_acceptances(call, today),
+        reports=overdue_reports(call, today, limit, totals),
+        payment_requests=overdue_payment_requests(call, today, limit, totals),
+        acceptances=overdue_acceptances(call, today, limit, totals),
+        totals=totals,
     )
 
 

@@ -31,9 +31,9 @@ def _call(user, call_slug: str) -> Call:
 @require_GET
 def overdue(request, call_slug: str):
     call = _call(request.user, call_slug)
-    result = followup.overdue(call)
+    result = followup.overdue(call, limit=followup.SHOWN)
     audit.record_list_read(request.user, call, "follow_up_overdue", result.application_ids)
-    return render(request, "officials/followup_overdue.html", {"call": call, "overdue": result, "check_days": followup.CHECK_DAYS})
+    return render(request, "officials/followup_overdue.html", {"call": call, "overdue": result, "check_days": followup.CHECK_DAYS, "shown": followup.SHOWN})
 
 
 @login_required

@@ -37,7 +37,7 @@ def follow_up_list(request, call_slug: str):
         raise Http404
     context = {
         "call": call,
-        "follow_up": services.follow_up(call),
+        "follow_up": services.follow_up(call, check_page=request.GET.get("check_page") or 1, approve_page=request.GET.get("approve_page") or 1),
         "is_approver": "payment_approver" in permissions.call_roles(request.user, call),
         "active": "payments",
     }

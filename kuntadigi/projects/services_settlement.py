@@ -154,11 +154,32 @@ def final_report_approved(project) -> bool:
     return Report.objects.filter(project=project, kind=Report.Kind.FINAL, state=ReportState.APPROVED).exists()
 
 
+def _money_not_settled(project) -> str:
+    """Why the project's money is not ready for the settlement: the final payment request approved, no
+    request waiting for a check or approval, every instalment paid (the balance is the final grant less
+    what was paid: an instalment still on its way would be paid twice)."""
+    from kuntadigi.payments.lifecycle import State as RequestState
+    from kuntadigi.payments.models import Payment, PaymentBatch
+
+    requests = project.payment_requests.all()
+    if requests.filter(state__in=[RequestState.SUBMITTED, RequestState.CHECKED]).exists():
+        return _("A payment request of the project waits for its check or approval: it is decided before the settlement.")
+    if not requests.filter(is_final=True, state=RequestState.APPROVED).exists():
+        return _("The final payment request has not been approved yet.")
+    unpaid = Payment.objects.filter(project=project, kind=Payment.Kind.INSTALMENT).exclude(batch__state=PaymentBatch.State.PAID)
+    if unpaid.exists():
+        return _("An approved payment of the project has not been paid yet (it waits for a batch, is stopped, or its batch is not marked paid).")
+    return ""
+
+
 def why_not_settleable(project) -> str:
     if project.state != State.UNDER_REVIEW:
         return _("The settlement is prepared when the final report is under review; the project is %(state)s.") % {"state": State(project.state).label}
     if not final_report_approved(project):
         return _("The final report has not been approved yet.")
+    money = _money_not_settled(project)
+    if money:
+        return money
     existing = settlement_of(project)
     if existing is not None and existing.decision.state == ProjectDecision.State.SIGNED:
         return _("The settlement decision has already been signed.")
@@ -268,6 +289,9 @@ def on_sign(user, decision) -> None:
         raise Refused(_("The settlement is prepared when the final report is under review; the project is %(state)s.") % {"state": State(project.state).label})
     if not final_report_approved(project):
         raise Refused(_("The final report has not been approved yet."))
+    money = _money_not_settled(project)
+    if money:
+        raise Refused(money)
     result = figures(project)
     settlement = _store(project, decision, result)
     if result.balance < 0:

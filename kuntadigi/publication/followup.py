@@ -50,11 +50,15 @@ def paid_totals() -> QuerySet:
     )
 
 
-def final_summaries() -> QuerySet:
+def final_summary(language: str) -> QuerySet:
+    """The approved final report's public summary in one language (reports/content.py: `summary_<language>`),
+    as a subquery keyed by the decision. An approved report no longer changes, so its content is the
+    version the officials approved."""
     from kuntadigi.reports.lifecycle import State as ReportState
     from kuntadigi.reports.models import Report
 
-    return Report.objects.filter(project__decision=OuterRef("pk"), kind=Report.Kind.FINAL, state=ReportState.APPROVED).values("content__summary")[:1]
+    approved = Report.objects.filter(project__decision=OuterRef("pk"), kind=Report.Kind.FINAL, state=ReportState.APPROVED)
+    return approved.values(f"content__summary_{language}")[:1]
 
 
 def with_follow_up(grants: QuerySet[Decision]) -> QuerySet[Decision]:
@@ -63,15 +67,14 @@ def with_follow_up(grants: QuerySet[Decision]) -> QuerySet[Decision]:
     return grants.annotate(
         public_project_state=F("funded_project__state"),
         public_paid=Coalesce(Subquery(paid_totals(), output_field=money), Value(ZERO, output_field=money), output_field=money),
-        public_final_summary=Subquery(final_summaries(), output_field=JSONField()),
+        **{f"public_final_summary_{language}": Subquery(final_summary(language), output_field=JSONField()) for language in SUMMARY_LANGUAGES},
     )
 
 
-def _summary(value) -> dict[str, str]:
-    """The three languages of a stored summary; anything but text counts as empty."""
-    if not isinstance(value, dict):
-        return dict.fromkeys(SUMMARY_LANGUAGES, "")
-    return {language: value[language].strip() if isinstance(value.get(language), str) else "" for language in SUMMARY_LANGUAGES}
+def _summary(decision: Decision) -> dict[str, str]:
+    """The three languages of the approved final report's summary; anything but text counts as empty."""
+    values = {language: getattr(decision, f"public_final_summary_{language}", None) for language in SUMMARY_LANGUAGES}
+    return {language: value.strip() if isinstance(value, str) else "" for language, value in values.items()}
 
 
 def follow_up_record(decision: Decision) -> dict:
@@ -81,7 +84,7 @@ def follow_up_record(decision: Decision) -> dict:
         decision = with_follow_up(Decision.objects.filter(pk=decision.pk)).get()
     state = decision.public_project_state or State.GRANTED
     status = PUBLIC_STATUS[state]
-    summary = _summary(decision.public_final_summary)
+    summary = _summary(decision)
     paid = None if status == "refused" else Decimal(decision.public_paid).quantize(ZERO)
     return {
         "status": status,

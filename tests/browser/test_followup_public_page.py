@@ -24,7 +24,7 @@ def results(site):
     world = published_world(2, n_rejected=0)
     running = follow.project_for(world.decisions[0], state=State.RUNNING)
     follow.payment(running, "4250.00", by=world.preparer)
-    follow.report(running, running.costs_until, state=ReportState.APPROVED, content={"summary": follow.SUMMARY})
+    follow.report(running, running.costs_until, state=ReportState.APPROVED, content=follow.summary_content(follow.SUMMARY))
     refused = follow.project_for(world.decisions[1])
     follow.set_state(refused, State.REFUSED, refusal_reason="Ei omarahoitusta")
     return world

@@ -25,6 +25,11 @@ SUMMARY = {
 }
 
 
+def summary_content(summary: dict[str, str]) -> dict[str, str]:
+    """A report's content with its public summary as reports/content.py stores it: one key per language."""
+    return {f"summary_{language}": text for language, text in summary.items()}
+
+
 def set_state(project: FundedProject, state: str, **fields) -> FundedProject:
     FundedProject.objects.filter(pk=project.pk).update(state=state, **fields)
     project.refresh_from_db()

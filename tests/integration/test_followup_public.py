@@ -47,17 +47,17 @@ def follow_up(world, n: int | None = None):
                 project,
                 decision.costs_until or project.costs_until,
                 state=ReportState.APPROVED,
-                content={"summary": follow.SUMMARY, "improvement": "private draft text"},
+                content={**follow.summary_content(follow.SUMMARY), "improvement": "private draft text"},
             )
         elif i == 1:
             follow.set_state(project, State.REFUSED, refusal_reason=REFUSAL_REASON)
         elif i == 2:
             follow.set_state(project, State.SETTLED)
             follow.payment(project, "2000.00", by=by)
-            follow.report(project, project.costs_until, state=ReportState.SUBMITTED, content={"summary": {"fi": "Ei vielä julkinen qzunapproved"}})
+            follow.report(project, project.costs_until, state=ReportState.SUBMITTED, content={"summary_fi": "Ei vielä julkinen qzunapproved"})
         else:
             follow.payment(project, "10.00", by=by)
-            follow.report(project, project.costs_until, kind=Report.Kind.INTERIM, state=ReportState.APPROVED, content={"summary": {"fi": "Väliraportti"}})
+            follow.report(project, project.costs_until, kind=Report.Kind.INTERIM, state=ReportState.APPROVED, content={"summary_fi": "Väliraportti"})
     return projects
 
 
@@ -92,7 +92,7 @@ def test_the_project_page_shows_status_paid_and_the_final_summary_in_its_languag
 
 def test_a_summary_missing_in_the_pages_language_falls_back_fi_sv_en(client, world):
     report = Report.objects.get(project__application=world.funded[0], kind=Report.Kind.FINAL)
-    report.content = {"summary": {"fi": "", "sv": "Bara på svenska.", "en": "In English."}}
+    report.content = {"summary_fi": "", "summary_sv": "Bara på svenska.", "summary_en": "In English."}
     report.save()
     fi = page(client, world.funded[0].reference, "fi")
     assert "Bara på svenska." in fi and 'id="final-summary" lang="sv"' in fi
@@ -172,5 +172,5 @@ def test_the_lists_take_the_same_queries_however_many_projects_have_payments_and
     for decision in world.decisions[projects_done:]:
         project = follow.project_for(decision, state=State.RUNNING)
         follow.payment(project, "10.00", by=world.preparer)
-        follow.report(project, project.costs_until, state=ReportState.APPROVED, content={"summary": {"fi": "Tulos"}})
+        follow.report(project, project.costs_until, state=ReportState.APPROVED, content={"summary_fi": "Tulos"})
     assert queries() == few

@@ -76,7 +76,7 @@ def test_the_follow_up_list_shows_what_waits_with_its_figures(client, review):
     follow_up = response.context["follow_up"]
     [row] = follow_up.to_check
     assert (row.request, row.flags, row.waiting_since) == (review.request, 2, review.request.submitted_at)
-    assert follow_up.to_approve == [] and follow_up.stopped == []
+    assert list(follow_up.to_approve) == [] and follow_up.stopped == []
     html = response.content.decode()
     assert "Öppen kommun" in html and "Porvoo" in html and "12,500.00" in html
 
@@ -381,3 +381,22 @@ def test_a_second_change_of_account_leaves_a_stopped_payment_stopped_once(review
     assert services.approve_again(review.approver, payment.pk).iban == "FI2112345600000785"  # to the account now in force
     with pytest.raises(Refused, match="The payment is not stopped"):
         services.approve_again(review.approver, payment.pk)
+
+
+def test_the_follow_up_list_is_read_a_page_at_a_time(client, review, monkeypatch):
+    """A call with thousands of projects: each list shows a page of the oldest, with the count of all."""
+    monkeypatch.setattr(services, "PER_PAGE", 1)
+    second = PaymentRequest.objects.create(
+        project=review.request.project,
+        number=review.request.number + 1,
+        period_start=review.request.period_start,
+        period_end=review.request.period_end,
+        state="submitted",
+        submitted_at=review.request.submitted_at + timedelta(days=1),
+        created_by=review.request.created_by,
+    )
+    client.force_login(review.world.preparer)
+    first_page = client.get(url("list", review.world.call.slug)).context["follow_up"]
+    next_page = client.get(url("list", review.world.call.slug) + "?check_page=2").context["follow_up"]
+    assert [row.request for row in first_page.to_check] == [review.request] and first_page.to_check.total == 2
+    assert [row.request for row in next_page.to_check] == [second]

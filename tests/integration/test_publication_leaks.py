@@ -209,7 +209,7 @@ def follow_up_leaks(world, mark) -> None:
         running.costs_until,
         state=ReportState.APPROVED,
         content={
-            "summary": {"fi": "Julkinen loppuraportin tiivistelmä", "sv": "", "en": ""},
+            "summary_fi": "Julkinen loppuraportin tiivistelmä",
             "improvement": mark("report improvement"),
             "indicators": [mark("indicator")],
         },
@@ -217,8 +217,8 @@ def follow_up_leaks(world, mark) -> None:
     version = ReportVersion.objects.create(report=final, number=1, content={"improvement": mark("report version")}, submitted_by=by)
     ReportReview.objects.create(report=final, part="substantive", version=version, outcome="supplement", notes=mark("review notes"), reviewed_by=by)
     ReportSupplement.objects.create(report=final, part="financial", message=mark("report supplement"), due_date=clock.now().date(), requested_by=by)
-    follow.report(running, running.costs_from, kind=Report.Kind.INTERIM, state=ReportState.APPROVED, content={"summary": {"fi": mark("interim summary")}})
-    follow.report(settled, settled.costs_until, state=ReportState.SUBMITTED, content={"summary": {"fi": mark("unapproved summary")}})
+    follow.report(running, running.costs_from, kind=Report.Kind.INTERIM, state=ReportState.APPROVED, content={"summary_fi": mark("interim summary")})
+    follow.report(settled, settled.costs_until, state=ReportState.SUBMITTED, content={"summary_fi": mark("unapproved summary")})
 
 
 def pools(values: dict) -> dict[str, list[str]]:

@@ -73,7 +73,6 @@ def test_positive_balance_is_paid_through_a_batch_and_the_project_closes_when_it
     support.approved_request(world, project, [(lead, "staff", Decimal("4000.00"), Decimal("4000.00"), "")])
     costs(world, project)
     support.paid(world, project, Decimal("5000.00"))
-    support.paid(world, project, Decimal("700.00"), state=PaymentBatch.State.EXPORTED)  # not paid yet: not counted
     decision = settle(world, project, django_capture_on_commit_callbacks)
 
     row = Settlement.objects.get(project=project)
@@ -307,3 +306,22 @@ def test_a_tampered_document_is_not_served(world, client, django_capture_on_comm
     with translation.override("en"):
         response = client.get(reverse("decisions:project_decision_document", args=[project.pk, decision.pk]))
     assert response.status_code == 500
+
+
+def test_the_settlement_waits_until_every_payment_is_paid_and_no_request_waits(world, django_capture_on_commit_callbacks):
+    """The balance is the final grant less what was paid: an instalment still on its way to the bank would
+    be paid twice, and a request still waiting would change the figures."""
+    project = support.funded(world)
+    costs(world, project)
+    support.paid(world, project, Decimal("5000.00"))
+    on_its_way = support.paid(world, project, Decimal("700.00"), state=PaymentBatch.State.EXPORTED)
+
+    assert "has not been paid yet" in settlement.why_not_settleable(project)
+    with pytest.raises(Refused, match="has not been paid yet"):
+        settle(world, project, django_capture_on_commit_callbacks)
+
+    PaymentBatch.objects.filter(pk=on_its_way.batch_id).update(state=PaymentBatch.State.PAID)
+    PaymentRequest.objects.filter(project=project, is_final=True).update(state="checked")
+    assert "waits for its check or approval" in settlement.why_not_settleable(project)
+    PaymentRequest.objects.filter(project=project, is_final=True).update(state="approved")
+    assert settlement.why_not_settleable(project) == ""
