@@ -17,6 +17,7 @@ from kuntadigi.decisions import services_project_decisions as decisions
 from kuntadigi.decisions.forms_project_decisions import ProjectDecisionForm, ReturnForm
 from kuntadigi.decisions.models import ProjectDecision
 from kuntadigi.decisions.views_project_decisions import add_refusal, error_items, people
+from kuntadigi.mfa.stepup import step_up_required
 
 from . import services_settlement as services
 from .models import FundedProject
@@ -78,6 +79,7 @@ def prepare(request, pk: int):
 
 @login_required
 @require_POST
+@step_up_required(methods=("POST",))  # the project's money: the second factor again
 def record_return(request, pk: int):
     project = _project(request.user, pk)
     form = ReturnForm(request.POST)
@@ -98,6 +100,7 @@ def record_return(request, pk: int):
 
 @login_required
 @require_POST
+@step_up_required(methods=("POST",))  # the project's money: the second factor again
 def close(request, pk: int):
     project = _project(request.user, pk)
     try:
