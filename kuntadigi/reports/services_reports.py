@@ -285,6 +285,10 @@ def submit(user, report_pk: int, content: dict | None = None) -> Report:
         problems += financial_problems(report)
         if problems:
             raise Refused(problems[0].message, field=problems[0].field, problems=problems)  # type: ignore[arg-type]
+        if report.kind == Report.Kind.FINAL and report.project.state != ProjectState.RUNNING:
+            # projects/lifecycle.py: only a running project submits its final report (an accepted one has
+            # not begun its cost period; it would never reach the review and the settlement).
+            raise Refused(_("The final report is submitted once the project is running."))
         before = report.state
         report.state = _move(report, "submit")
         report.submitted_by, report.submitted_at = user, clock.now()
