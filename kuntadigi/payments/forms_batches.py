@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kuntadigi.applications.forms import DATE_INPUT_FORMATS, DateInput
 
 
 class BatchForm(forms.Form):
     due_date = forms.DateField(
-        label=_("Due date"),
+        label=pgettext_lazy("payment batch", "Due date"),
         input_formats=DATE_INPUT_FORMATS,
         widget=DateInput(),
         help_text=_("The day the bank pays the batch's payments (the requested execution date in the credit-transfer file)."),
