@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kuntadigi import clock, permissions
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
+from kuntadigi.core import files
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.registry.models import Organisation
 from kuntadigi.screening.rules import PROJECT_PAGE_PARTS, fields_of_parts
@@ -493,14 +494,7 @@ def attachment_download(request, pk, attachment_pk):
     application = application_for_viewer(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
     record_read(request.user, application, "attachment", attachment, name=attachment.original_name, sha256=attachment.sha256)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.download(attachment)
 
 
 # Types a browser shows by itself; anything else is only downloaded.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +14,7 @@ from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.calls.models import CostCategory
+from kuntadigi.core import files
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.projects import rules
 from kuntadigi.projects import services as projects
@@ -237,13 +237,7 @@ def ledger_upload(request, pk: int, number: int):
 @require_http_methods(["GET"])
 def ledger_download(request, pk: int, number: int, extract_pk: int):
     extract = services.extract_for_viewer(request.user, pk, number, extract_pk)
-    try:
-        handle = extract.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=extract.original_name, content_type=extract.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.download(extract)
 
 
 @login_required

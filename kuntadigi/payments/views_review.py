@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +16,7 @@ from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
 from kuntadigi.calls.models import Call
+from kuntadigi.core import files
 from kuntadigi.mfa.stepup import step_up_required
 from kuntadigi.projects import rules as money
 
@@ -188,10 +189,4 @@ def ledger_extract(request, pk: int, extract_pk: int):
     payment_request = services.request_for_official(request.user, pk)
     item = get_object_or_404(LedgerExtract, pk=extract_pk, request=payment_request)
     record_read(request.user, payment_request.project.application, "ledger_extract", item, as_official=True, name=item.original_name, sha256=item.sha256)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.download(item)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +14,7 @@ from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
+from kuntadigi.core import files
 from kuntadigi.core.uploads import upload_too_large
 from kuntadigi.payments import services_requests
 from kuntadigi.payments.services_batches import paid_context
@@ -174,13 +174,7 @@ def agreement_download(request, pk: int, agreement_pk: int):
     project = services.project_for_viewer(request.user, pk)
     item = get_object_or_404(PartnerAgreement, pk=agreement_pk, project=project)
     record_read(request.user, project.application, "project_agreement", item, name=item.original_name, sha256=item.sha256)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.download(item)
 
 
 @login_required

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +15,7 @@ from kuntadigi import permissions
 from kuntadigi.applications.errors import Refused
 from kuntadigi.applications.views_drafting import error_items
 from kuntadigi.audit.services import record_read
+from kuntadigi.core import files
 from kuntadigi.core.uploads import upload_too_large
 
 from . import content as report_content
@@ -153,13 +154,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
     item = services.report_for_viewer(request.user, pk)
     attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, report=item)
     record_read(request.user, item.project.application, "report_attachment", attachment, name=attachment.original_name, sha256=attachment.sha256)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.download(attachment)
 
 
 def _review_page(request, report, *, forms=None, status=200):
